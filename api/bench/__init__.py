@@ -1,0 +1,1 @@
+"""``gridpatrol bench …`` harnesses and their anchors."""

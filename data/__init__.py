@@ -1,0 +1,1 @@
+"""The shipped demo data (North Bayreuth OSM extract, GEM coal-mine tracker)."""

@@ -1,0 +1,1 @@
+"""Pure spatial logic for GridPatrol: no files, databases, HTTP or maps here."""

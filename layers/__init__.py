@@ -1,0 +1,1 @@
+"""Storage: layer schemas, the store protocol and its GeoPackage and PostGIS backends."""

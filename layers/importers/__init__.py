@@ -1,0 +1,1 @@
+"""Importers: OpenStreetMap extracts, the GEM coal-mine tracker, and generic GIS files."""

@@ -1,0 +1,393 @@
+"""Layer schemas: every layer's geometry type, id field, fields and storage CRS.
+
+One table of record for every layer that GridPatrol stores.  The two store backends
+create tables from it, the importers validate against it, and the other packages use
+its column names.  Coordinates are stored in WGS 84 (EPSG:4326); CGCS2000 (EPSG:4490)
+is accepted as equal on input (the two agree to within a metre).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+STORAGE_EPSG = 4326
+#: CRSs accepted as the storage CRS without transformation (CGCS2000 = WGS 84 within 1 m).
+EQUIVALENT_EPSG = frozenset({4326, 4490})
+
+FieldType = Literal["str", "int", "float", "bool", "datetime", "json"]
+GeometryType = Literal["Point", "LineString", "MultiPolygon", "None"]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One attribute column.
+
+    Parameters
+    ----------
+    name
+        Column name.
+    type
+        Storage type; ``json`` is stored as text holding a JSON document.
+    required
+        Whether a value must be present on every feature (no nulls).
+    doc
+        One line for the README and error messages.
+    """
+
+    name: str
+    type: FieldType
+    required: bool = False
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class LayerSchema:
+    """A layer's contract: geometry type, the id field and its attribute fields."""
+
+    name: str
+    geometry_type: GeometryType
+    id_field: str
+    fields: tuple[Field, ...]
+    doc: str = ""
+    title_zh: str = ""
+    #: Personal data: exact geometries only for authorised roles.
+    personal: bool = False
+    extra_allowed: bool = field(default=False)
+
+    @property
+    def is_spatial(self) -> bool:
+        """Whether the layer has a geometry column."""
+        return self.geometry_type != "None"
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        """Attribute column names, id first."""
+        return tuple(f.name for f in self.fields)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        """Names of the fields that must be non-null."""
+        return tuple(f.name for f in self.fields if f.required)
+
+    def field(self, name: str) -> Field:
+        """Return the field called *name* (KeyError if absent)."""
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+
+def _f(name: str, type_: FieldType, required: bool = False, doc: str = "") -> Field:
+    return Field(name, type_, required, doc)
+
+
+_SOURCE = _f("source", "str", doc="where the feature came from (osm, gem, file name, derived)")
+
+SCHEMAS: dict[str, LayerSchema] = {
+    s.name: s
+    for s in (
+        LayerSchema(
+            "admin_areas",
+            "MultiPolygon",
+            "area_id",
+            (
+                _f("area_id", "str", True, "stable id"),
+                _f("name", "str", True, "name"),
+                _f("level", "str", True, "county | township | village"),
+                _f("parent_id", "str", doc="area_id of the containing area"),
+                _f("code", "str", doc="12-digit administrative division code, if known"),
+                _f("derived", "bool", doc="true where the polygon was derived (Voronoi territory)"),
+                _SOURCE,
+            ),
+            "Township and village/community boundaries.",
+            "行政区划",
+        ),
+        LayerSchema(
+            "units",
+            "MultiPolygon",
+            "unit_id",
+            (
+                _f("unit_id", "str", True),
+                _f("village_id", "str", True, "area_id of the village the unit tiles"),
+                _f("kind", "str", True, "block | territory | mine | enterprise"),
+                _f("households", "int", True, "estimated or census households"),
+                _f("population", "int", True),
+                _f("members", "int", True, "party members living in the unit"),
+                _f("mines", "int", True, "mine sites in the unit"),
+                _f("fire_area_m2", "float", True, "fire-zone area inside the unit, m²"),
+                _f("workload", "float", doc="weighted workload index"),
+                _f("grid_id", "str", doc="the grid the unit belongs to"),
+                _f("pinned", "bool", doc="an exclusive grid (专属网格) unit: never merged"),
+            ),
+            "The building blocks of grids: polygons that tile each village.",
+            "基础单元",
+        ),
+        LayerSchema(
+            "grids",
+            "MultiPolygon",
+            "grid_id",
+            (
+                _f("grid_id", "str", True),
+                _f("village_id", "str", True),
+                _f("code", "str", doc="15 digits: village code + 3-digit sequence"),
+                _f("version", "int", doc="the village partition version that drew it"),
+                _f("households", "int"),
+                _f("members", "int"),
+                _f("mines", "int"),
+                _f("fire_area_m2", "float"),
+                _f("workload", "float"),
+                _f("deviation", "float", doc="workload / target - 1"),
+                _f("worker", "str", doc="the grid worker (网格员)"),
+                _f("pinned", "bool"),
+            ),
+            "Management grids (网格): the dissolve of their units.",
+            "网格",
+        ),
+        LayerSchema(
+            "grid_history",
+            "None",
+            "history_id",
+            (
+                _f("history_id", "str", True),
+                _f("village_id", "str", True),
+                _f("version", "int", True),
+                _f("author", "str", True),
+                _f("time", "datetime", True),
+                _f("reason", "str"),
+                _f("assignment", "json", True, "{unit_id: grid_id} after this version"),
+            ),
+            "Every committed version of each village's partition (for history and revert).",
+            "网格历史",
+        ),
+        LayerSchema(
+            "mine_sites",
+            "Point",
+            "site_id",
+            (
+                _f("site_id", "str", True),
+                _f("name", "str"),
+                _f("kind", "str", True, "coal_mine | quarry | other_mine | enterprise"),
+                _f("status", "str", doc="producing | suspended | closed | abandoned | proposed"),
+                _f("owner", "str"),
+                _f("capacity_mtpa", "float", doc="coal output capacity, Mt per year"),
+                _f("mine_type", "str", doc="underground | surface | ..."),
+                _f("coal_type", "str"),
+                _f("coalfield", "str"),
+                _f("area_m2", "float", doc="footprint area when the source was a polygon"),
+                _f("leader", "str", doc="the city leader with the named inspection duty (挂牌)"),
+                _SOURCE,
+                _f("source_id", "str", doc="id in the source (GEM Mine ID, OSM id)"),
+            ),
+            "Coal mines, other mines, quarries and large enterprises.",
+            "矿点",
+        ),
+        LayerSchema(
+            "fire_zones",
+            "MultiPolygon",
+            "zone_id",
+            (
+                _f("zone_id", "str", True),
+                _f("name", "str"),
+                _f("area_m2", "float", True),
+                _f("risk_class", "int", doc="1 low, 2 medium, 3 high (documented rule)"),
+                _f("risk_score", "float"),
+                _SOURCE,
+            ),
+            "Forest fire-prevention zones (护林防火区), from forests and woods.",
+            "护林防火区",
+        ),
+        LayerSchema(
+            "checkpoints",
+            "Point",
+            "checkpoint_id",
+            (
+                _f("checkpoint_id", "str", True),
+                _f("zone_id", "str", True, "the fire zone the road enters"),
+                _f("road_name", "str"),
+                _f("node", "str", doc="road-graph node id"),
+            ),
+            "Fire checkpoints (卡口): where roads enter a fire zone.",
+            "卡口",
+        ),
+        LayerSchema(
+            "member_residences",
+            "Point",
+            "member_id",
+            (
+                _f("member_id", "str", True),
+                _f("synthetic", "bool", True, "true for generated demo data"),
+                _SOURCE,
+            ),
+            "Where party members live (党员住址): personal data, counted per grid.",
+            "党员住址",
+            personal=True,
+        ),
+        LayerSchema(
+            "roads",
+            "LineString",
+            "road_id",
+            (
+                _f("road_id", "str", True),
+                _f("highway", "str", True, "OSM highway class"),
+                _f("name", "str"),
+                _f("ref", "str"),
+                _f("oneway", "bool"),
+                _f("maxspeed_kmh", "float"),
+                _SOURCE,
+            ),
+            "The drivable road network, one feature per way.",
+            "道路",
+        ),
+        LayerSchema(
+            "places",
+            "Point",
+            "place_id",
+            (
+                _f("place_id", "str", True),
+                _f("name", "str"),
+                _f("place", "str", True, "town | village | hamlet | ..."),
+                _f("population", "int"),
+                _SOURCE,
+            ),
+            "Named settlements (place points).",
+            "居民点",
+        ),
+        LayerSchema(
+            "residential_areas",
+            "MultiPolygon",
+            "area_id",
+            (_f("area_id", "str", True), _f("name", "str"), _SOURCE),
+            "Residential land use.",
+            "居住区",
+        ),
+        LayerSchema(
+            "buildings",
+            "MultiPolygon",
+            "building_id",
+            (
+                _f("building_id", "str", True),
+                _f("building", "str", doc="OSM building value"),
+                _f("levels", "int"),
+                _f("residential", "bool", True, "counted for households"),
+                _SOURCE,
+            ),
+            "Buildings (households are estimated from the residential ones).",
+            "建筑",
+        ),
+        LayerSchema(
+            "barriers",
+            "LineString",
+            "barrier_id",
+            (_f("barrier_id", "str", True), _f("kind", "str", True, "river | motorway | rail"),
+             _f("name", "str"), _SOURCE),
+            "Lines a grid may not cross (rivers, expressways, railways).",
+            "障碍线",
+        ),
+        LayerSchema(
+            "fire_stations",
+            "Point",
+            "station_id",
+            (_f("station_id", "str", True), _f("name", "str"), _SOURCE),
+            "Fire stations.",
+            "消防站",
+        ),
+        LayerSchema(
+            "offices",
+            "Point",
+            "office_id",
+            (_f("office_id", "str", True), _f("name", "str"),
+             _f("kind", "str", doc="townhall | government"), _SOURCE),
+            "Town halls and government offices (default depots).",
+            "政府机关",
+        ),
+        LayerSchema(
+            "plans",
+            "LineString",
+            "plan_id",
+            (
+                _f("plan_id", "str", True, "unguessable id"),
+                _f("date", "str", True, "ISO date"),
+                _f("team", "str", True),
+                _f("status", "str", True, "draft | dispatched"),
+                _f("stops", "json", True, "ordered stops with arrival/departure times"),
+                _f("drive_s", "float"),
+                _f("seed", "int", doc="never shown to inspectors"),
+                _f("created_by", "str"),
+                _f("created_at", "datetime"),
+                _f("dispatched_at", "datetime"),
+            ),
+            "Sealed day plans: team, date, stops and the road path.",
+            "巡查计划",
+        ),
+        LayerSchema(
+            "inspections",
+            "Point",
+            "visit_id",
+            (
+                _f("visit_id", "str", True),
+                _f("plan_id", "str"),
+                _f("site_id", "str", True),
+                _f("site_kind", "str"),
+                _f("inspector", "str", True),
+                _f("time", "datetime", True),
+                _f("findings", "str"),
+                _f("has_findings", "bool"),
+            ),
+            "Visits actually made (who, when, where, what was found).",
+            "检查记录",
+        ),
+        LayerSchema(
+            "users",
+            "None",
+            "username",
+            (
+                _f("username", "str", True),
+                _f("role", "str", True, "admin | planner | inspector | leader"),
+                _f("password_hash", "str", True),
+                _f("team", "str", doc="inspector's team"),
+                _f("township_id", "str", doc="planner's scope, if any"),
+            ),
+            "Users and roles.",
+            "用户",
+        ),
+        LayerSchema(
+            "leader_assignments",
+            "None",
+            "assignment_id",
+            (
+                _f("assignment_id", "str", True),
+                _f("leader", "str", True),
+                _f("kind", "str", True, "township | mine"),
+                _f("target_id", "str", True, "area_id or site_id"),
+            ),
+            "Leaders' standing responsibilities (包联 townships, 挂牌 coal mines).",
+            "包联",
+        ),
+        LayerSchema(
+            "audit_log",
+            "None",
+            "event_id",
+            (
+                _f("event_id", "str", True),
+                _f("time", "datetime", True),
+                _f("user", "str", True),
+                _f("action", "str", True),
+                _f("object", "str"),
+                _f("detail", "json"),
+            ),
+            "Who did what, when.",
+            "审计日志",
+        ),
+    )
+}
+
+
+def schema_for(layer: str) -> LayerSchema:
+    """Return the schema of *layer*, or raise a ``KeyError`` listing the known layers."""
+    try:
+        return SCHEMAS[layer]
+    except KeyError:
+        known = ", ".join(sorted(SCHEMAS))
+        msg = f"unknown layer {layer!r}: the layers are {known}"
+        raise KeyError(msg) from None

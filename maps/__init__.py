@@ -1,0 +1,1 @@
+"""Interactive folium maps for planners, inspectors and leaders."""
