@@ -1,0 +1,1 @@
+"""Service functions shared by the CLI and the HTTP routers."""
