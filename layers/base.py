@@ -1,0 +1,209 @@
+"""What the two backends share: validation on the way in, the write verbs, the read filters.
+
+A backend supplies a handful of primitives over one open connection (``_ensure_table``,
+``_insert``, ``_delete_ids``, ``_delete_all``, ``_select``, ``_count``, ``_tables``); this
+module turns them into the :class:`layers.store.Transaction` verbs, so both backends validate
+and behave the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from gis.crs import is_storage_crs
+from layers.codec import empty_frame
+from layers.errors import FeatureNotFoundError, StoreError, UnknownLayerError, ValidationError
+from layers.schemas import SCHEMAS, LayerSchema
+from layers.store import BBox
+from layers.validate import conform
+
+WRITE_CHUNK = 2000
+
+
+def schema_of(layer: str) -> LayerSchema:
+    """The schema of *layer*, or :class:`UnknownLayerError` naming the known layers."""
+    try:
+        return SCHEMAS[layer]
+    except KeyError:
+        known = ", ".join(sorted(SCHEMAS))
+        msg = f"unknown layer {layer!r}: the layers are {known}"
+        raise UnknownLayerError(msg) from None
+
+
+def check_bbox(bbox: BBox | None) -> BBox | None:
+    """A ``(minx, miny, maxx, maxy)`` in degrees, or a ``ValueError`` that says what is wrong."""
+    if bbox is None:
+        return None
+    try:
+        minx, miny, maxx, maxy = (float(v) for v in bbox)
+    except (TypeError, ValueError):
+        msg = f"bbox {bbox!r} must be four numbers: minx,miny,maxx,maxy (degrees)"
+        raise ValueError(msg) from None
+    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+        msg = f"bbox {bbox!r} must satisfy -180 <= minx <= maxx <= 180, -90 <= miny <= maxy <= 90"
+        raise ValueError(msg)
+    return minx, miny, maxx, maxy
+
+
+class BaseTransaction:
+    """The write verbs on top of a backend's primitives (all inside one open transaction)."""
+
+    # -- primitives every backend implements -------------------------------------------
+    def _tables(self) -> set[str]:
+        raise NotImplementedError
+
+    def _ensure_table(self, schema: LayerSchema) -> None:
+        raise NotImplementedError
+
+    def _insert(self, schema: LayerSchema, frame: pd.DataFrame) -> None:
+        raise NotImplementedError
+
+    def _delete_ids(self, schema: LayerSchema, ids: Sequence[str]) -> int:
+        raise NotImplementedError
+
+    def _delete_all(self, schema: LayerSchema) -> None:
+        raise NotImplementedError
+
+    def _select(self, schema: LayerSchema, *, bbox: BBox | None, ids: Sequence[str] | None,
+                where: dict[str, Any] | None, limit: int | None, offset: int) -> pd.DataFrame:
+        raise NotImplementedError
+
+    def _count(self, schema: LayerSchema, *, bbox: BBox | None) -> int:
+        raise NotImplementedError
+
+    # -- reads -------------------------------------------------------------------------
+    def layers(self) -> list[str]:
+        """Layers with a table in the store."""
+        return sorted(set(SCHEMAS) & self._tables())
+
+    def count(self, layer: str, *, bbox: BBox | None = None) -> int:
+        """Number of features (intersecting *bbox*'s envelope when given)."""
+        schema = schema_of(layer)
+        if layer not in self._tables():
+            return 0
+        return self._count(schema, bbox=check_bbox(bbox))
+
+    def read(self, layer: str, *, bbox: BBox | None = None, ids: Sequence[str] | None = None,
+             where: dict[str, Any] | None = None, limit: int | None = None,
+             offset: int = 0) -> pd.DataFrame:
+        """See :meth:`layers.store.Reader.read`."""
+        schema = schema_of(layer)
+        if where:
+            unknown = set(where) - set(schema.field_names)
+            if unknown:
+                msg = f"layer {layer!r} has no field(s) {sorted(unknown)}"
+                raise ValueError(msg)
+        if layer not in self._tables():
+            return empty_frame(schema)
+        return self._select(schema, bbox=check_bbox(bbox), ids=ids, where=where, limit=limit,
+                            offset=offset)
+
+    def get(self, layer: str, feature_id: str) -> pd.Series:
+        """One feature by id."""
+        frame = self.read(layer, ids=[str(feature_id)])
+        if frame.empty:
+            msg = f"layer {layer!r} has no feature with {schema_of(layer).id_field} = " \
+                  f"{feature_id!r}"
+            raise FeatureNotFoundError(msg)
+        return frame.iloc[0]
+
+    # -- writes ------------------------------------------------------------------------
+    def _prepare(self, layer: str, frame: pd.DataFrame) -> tuple[LayerSchema, pd.DataFrame]:
+        schema = schema_of(layer)
+        crs = getattr(frame, "crs", None)
+        if schema.is_spatial and crs is not None and not is_storage_crs(crs):
+            msg = f"layer {layer!r}: frame is in {crs.to_string()}; convert it to EPSG:4326 " \
+                  "first (gis.crs.to_storage)"
+            raise ValidationError(msg)
+        conformed = conform(frame, schema)
+        self._ensure_table(schema)
+        return schema, conformed
+
+    def replace(self, layer: str, frame: pd.DataFrame) -> int:
+        """Replace every feature of *layer* with *frame*."""
+        schema, rows = self._prepare(layer, frame)
+        self._delete_all(schema)
+        self._insert(schema, rows)
+        return len(rows)
+
+    def append(self, layer: str, frame: pd.DataFrame) -> int:
+        """Insert new features; an id already in the layer is refused."""
+        schema, rows = self._prepare(layer, frame)
+        ids = [str(v) for v in rows[schema.id_field]]
+        clash = self._select(schema, bbox=None, ids=ids, where=None, limit=None, offset=0)
+        if not clash.empty:
+            shown = ", ".join(map(str, clash[schema.id_field].head(10)))
+            msg = (f"layer {layer!r}: id(s) already in the store: {shown}; "
+                   "use new ids or replace the layer")
+            raise ValidationError(msg, [f"feature {i!r}: duplicate id" for i in
+                                        clash[schema.id_field]])
+        self._insert(schema, rows)
+        return len(rows)
+
+    def upsert(self, layer: str, frame: pd.DataFrame) -> int:
+        """Update features by id, inserting the new ones."""
+        schema, rows = self._prepare(layer, frame)
+        self._delete_ids(schema, [str(v) for v in rows[schema.id_field]])
+        self._insert(schema, rows)
+        return len(rows)
+
+    def delete(self, layer: str, ids: Sequence[str]) -> int:
+        """Delete features by id."""
+        schema = schema_of(layer)
+        if layer not in self._tables():
+            return 0
+        return self._delete_ids(schema, [str(i) for i in ids])
+
+
+class StoreVerbs:
+    """Single-transaction shortcuts and reads for a store with ``transaction()``."""
+
+    def transaction(self):  # noqa: ANN201 - implemented by the backend
+        raise NotImplementedError
+
+    def _reader(self) -> BaseTransaction:
+        raise NotImplementedError
+
+    def layers(self) -> list[str]:
+        """Layers with a table in the store."""
+        return self._reader().layers()
+
+    def count(self, layer: str, *, bbox: BBox | None = None) -> int:
+        """See :meth:`layers.store.Reader.count`."""
+        return self._reader().count(layer, bbox=bbox)
+
+    def read(self, layer: str, **kwargs: Any) -> pd.DataFrame:
+        """See :meth:`layers.store.Reader.read`."""
+        return self._reader().read(layer, **kwargs)
+
+    def get(self, layer: str, feature_id: str) -> pd.Series:
+        """See :meth:`layers.store.Reader.get`."""
+        return self._reader().get(layer, feature_id)
+
+    def replace(self, layer: str, frame: pd.DataFrame) -> int:
+        """Replace a layer in a transaction of its own."""
+        with self.transaction() as tx:
+            return tx.replace(layer, frame)
+
+    def append(self, layer: str, frame: pd.DataFrame) -> int:
+        """Append in a transaction of its own."""
+        with self.transaction() as tx:
+            return tx.append(layer, frame)
+
+    def upsert(self, layer: str, frame: pd.DataFrame) -> int:
+        """Upsert in a transaction of its own."""
+        with self.transaction() as tx:
+            return tx.upsert(layer, frame)
+
+    def delete(self, layer: str, ids: Sequence[str]) -> int:
+        """Delete in a transaction of its own."""
+        with self.transaction() as tx:
+            return tx.delete(layer, ids)
+
+
+def wrap_db_error(exc: Exception, url: str) -> StoreError:
+    """A :class:`StoreError` for a database failure, naming the store."""
+    return StoreError(f"store {url}: {exc.__class__.__name__}: {exc} (nothing was written)")

@@ -1,0 +1,205 @@
+"""The PostGIS backend, for shared deployments: one table per layer, psycopg 3.
+
+Tables are created from the schemas with a typed geometry column (SRID 4326), a unique id
+index and a GiST index.  Every write verb runs inside one database transaction.  The URL may
+carry ``?schema=NAME`` to keep GridPatrol's tables in their own PostgreSQL schema (the tests
+use one schema per test).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+
+import pandas as pd
+import shapely
+
+from layers.base import WRITE_CHUNK, BaseTransaction, StoreVerbs, wrap_db_error
+from layers.codec import decode_frame, encode_columns, wkb_list
+from layers.errors import StoreError
+from layers.schemas import STORAGE_EPSG, LayerSchema
+from layers.store import BBox
+
+_PG_TYPES = {"str": "text", "int": "bigint", "float": "double precision", "bool": "boolean",
+             "datetime": "timestamptz", "json": "jsonb"}
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def split_url(url: str) -> tuple[str, str]:
+    """``(libpq URL, schema)`` from a GridPatrol PostGIS URL."""
+    parts = urlsplit(url.replace("postgresql+psycopg://", "postgresql://"))
+    query = parse_qs(parts.query)
+    schema = query.pop("schema", ["public"])[0]
+    rest = urlencode({k: v[0] for k, v in query.items()})
+    return urlunsplit(parts._replace(query=rest)), schema
+
+
+class PostGISTransaction(BaseTransaction):
+    """Primitives over one psycopg connection inside a transaction."""
+
+    def __init__(self, con: Any, schema_name: str) -> None:
+        self.con = con
+        self.ns = schema_name
+
+    def _t(self, name: str) -> str:
+        return f"{_q(self.ns)}.{_q(name)}"
+
+    def _tables(self) -> set[str]:
+        rows = self.con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
+            (self.ns,)).fetchall()
+        return {r[0] for r in rows}
+
+    def _ensure_table(self, schema: LayerSchema) -> None:
+        t = self._t(schema.name)
+        if schema.name in self._tables():
+            have = {r[0] for r in self.con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = %s "
+                "AND table_name = %s", (self.ns, schema.name))}
+            for f in schema.fields:
+                if f.name not in have:
+                    self.con.execute(f"ALTER TABLE {t} ADD COLUMN {_q(f.name)} "
+                                     f"{_PG_TYPES[f.type]}")
+            return
+        cols = ["fid bigserial PRIMARY KEY"]
+        if schema.is_spatial:
+            cols.append(f"geom geometry({schema.geometry_type}, {STORAGE_EPSG})")
+        cols += [f"{_q(f.name)} {_PG_TYPES[f.type]}" for f in schema.fields]
+        self.con.execute(f"CREATE TABLE {t} ({', '.join(cols)})")
+        self.con.execute(f"CREATE UNIQUE INDEX ON {t} ({_q(schema.id_field)})")
+        if schema.is_spatial:
+            self.con.execute(f"CREATE INDEX ON {t} USING gist (geom)")
+        if schema.doc:
+            self.con.execute(f"COMMENT ON TABLE {t} IS {self._literal(schema.doc)}")
+
+    @staticmethod
+    def _literal(text: str) -> str:
+        return "'" + text.replace("'", "''") + "'"
+
+    def _insert(self, schema: LayerSchema, frame: pd.DataFrame) -> None:
+        if frame.empty:
+            return
+        cols = encode_columns(schema, frame, datetime_as_text=False)
+        names = [_q(f.name) for f in schema.fields]
+        marks = ["%s::jsonb" if f.type == "json" else "%s" for f in schema.fields]
+        if schema.is_spatial:
+            cols.insert(0, wkb_list(frame))
+            names.insert(0, "geom")
+            marks.insert(0, f"ST_GeomFromWKB(%s, {STORAGE_EPSG})")
+        sql = f"INSERT INTO {self._t(schema.name)} ({', '.join(names)}) VALUES ({', '.join(marks)})"
+        rows = list(zip(*cols, strict=True))
+        with self.con.cursor() as cur:
+            for start in range(0, len(rows), WRITE_CHUNK):
+                cur.executemany(sql, rows[start:start + WRITE_CHUNK])
+
+    def _delete_ids(self, schema: LayerSchema, ids: Sequence[str]) -> int:
+        cur = self.con.execute(f"DELETE FROM {self._t(schema.name)} WHERE "
+                               f"{_q(schema.id_field)} = ANY(%s)", (list(ids),))
+        return int(cur.rowcount)
+
+    def _delete_all(self, schema: LayerSchema) -> None:
+        self.con.execute(f"DELETE FROM {self._t(schema.name)}")
+
+    def _filters(self, schema: LayerSchema, bbox: BBox | None, ids: Sequence[str] | None,
+                 where: dict[str, Any] | None) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if bbox is not None and schema.is_spatial:
+            clauses.append(f"geom && ST_MakeEnvelope(%s, %s, %s, %s, {STORAGE_EPSG})")
+            params += list(bbox)
+        if ids is not None:
+            clauses.append(f"{_q(schema.id_field)} = ANY(%s)")
+            params.append([str(i) for i in ids])
+        for name, value in (where or {}).items():
+            if isinstance(value, list | tuple | set):
+                clauses.append(f"{_q(name)} = ANY(%s)")
+                params.append(list(value))
+            elif value is None:
+                clauses.append(f"{_q(name)} IS NULL")
+            else:
+                clauses.append(f"{_q(name)} = %s")
+                params.append(value)
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def _select(self, schema: LayerSchema, *, bbox: BBox | None, ids: Sequence[str] | None,
+                where: dict[str, Any] | None, limit: int | None, offset: int) -> pd.DataFrame:
+        cond, params = self._filters(schema, bbox, ids, where)
+        names = [_q(f.name) for f in schema.fields]
+        if schema.is_spatial:
+            names.append("ST_AsBinary(geom)")
+        page = (f" LIMIT {int(limit)}" if limit is not None else "") + (
+            f" OFFSET {int(offset)}" if offset else "")
+        sql = f"SELECT {', '.join(names)} FROM {self._t(schema.name)}{cond} ORDER BY fid{page}"
+        rows = self.con.execute(sql, params).fetchall()
+        columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
+        values = {f.name: columns[i] for i, f in enumerate(schema.fields)}
+        geoms = None
+        if schema.is_spatial:
+            wkbs = [None if b is None else bytes(b) for b in columns[-1]]
+            geoms = shapely.from_wkb(wkbs) if wkbs else []
+        return decode_frame(schema, values, geoms)
+
+    def _count(self, schema: LayerSchema, *, bbox: BBox | None) -> int:
+        cond, params = self._filters(schema, bbox, None, None)
+        return int(self.con.execute(f"SELECT count(*) FROM {self._t(schema.name)}{cond}",
+                                    params).fetchone()[0])
+
+
+class PostGISStore(StoreVerbs):
+    """A store in a PostGIS database (``postgresql://user:pass@host/db[?schema=NAME]``)."""
+
+    def __init__(self, url: str) -> None:
+        try:
+            import psycopg
+        except ImportError as exc:  # the optional extra
+            msg = "PostGIS needs psycopg: pip install 'gridpatrol[postgis]'"
+            raise StoreError(msg) from exc
+        self._psycopg = psycopg
+        self.url = url
+        self._libpq, self.ns = split_url(url)
+        self._local = threading.local()
+        with self.transaction() as tx:
+            tx.con.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+            tx.con.execute(f"CREATE SCHEMA IF NOT EXISTS {_q(self.ns)}")
+
+    def _con(self) -> Any:
+        con = getattr(self._local, "con", None)
+        if con is None or con.closed:
+            try:
+                con = self._psycopg.connect(self._libpq, autocommit=True, connect_timeout=10)
+            except self._psycopg.Error as exc:
+                raise StoreError(f"cannot connect to {self._redacted()}: {exc}") from exc
+            self._local.con = con
+        return con
+
+    def _redacted(self) -> str:
+        parts = urlsplit(self.url)
+        host = parts.hostname or ""
+        return urlunsplit(parts._replace(netloc=f"{parts.username or ''}@{host}"
+                                                f"{':' + str(parts.port) if parts.port else ''}"))
+
+    def _reader(self) -> PostGISTransaction:
+        return PostGISTransaction(self._con(), self.ns)
+
+    @contextmanager
+    def transaction(self) -> Iterator[PostGISTransaction]:
+        """One database transaction (rolled back on any exception)."""
+        con = self._con()
+        try:
+            with con.transaction():
+                yield PostGISTransaction(con, self.ns)
+        except self._psycopg.Error as exc:
+            raise wrap_db_error(exc, self._redacted()) from exc
+
+    def close(self) -> None:
+        """Close this thread's connection."""
+        con = getattr(self._local, "con", None)
+        if con is not None:
+            con.close()
+            self._local.con = None
