@@ -379,6 +379,18 @@ SCHEMAS: dict[str, LayerSchema] = {
             "Who did what, when.",
             "审计日志",
         ),
+        LayerSchema(
+            "service_secrets",
+            "None",
+            "secret_id",
+            (
+                _f("secret_id", "str", True, "e.g. jwt"),
+                _f("value", "str", True, "the secret (generated once per store)"),
+                _f("created_at", "datetime"),
+            ),
+            "Service keys generated once per store (the token signing key when none is set).",
+            "服务密钥",
+        ),
     )
 }
 
