@@ -1,0 +1,417 @@
+"""Balanced grids, village by village: seed with METIS, then optimise.
+
+For every village: check its units form one connected piece (else name the islands); keep
+pinned units (专属网格: mines, enterprises) as grids of their own; split the rest into
+``round(workload / target)`` grids (or a fixed count), proportionally over the pieces the
+pinned units leave.  Each piece is seeded with a contiguous METIS partition (pymetis,
+``contiguous=True``, cut weighted by shared boundary length so seeds are compact) — or, when
+re-running on an existing plan, starts from that plan — and then optimised by
+:class:`gis.search.LocalSearch` (balance first, then compactness, then fewest moved units),
+with an exact CP-SAT merge-split of the stubborn grid and its neighbours
+(:func:`gis.exact.exact_partition`) where flips and swaps get stuck.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pymetis
+from numpy.typing import NDArray
+
+from gis.adjacency import UnitGraph, check_connected
+from gis.errors import GisError
+from gis.exact import exact_partition
+from gis.partition import Partition
+from gis.search import LocalSearch
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TARGET = 300.0
+DEFAULT_TOLERANCE = 0.05
+
+
+class BalanceError(GisError, ValueError):
+    """Grids cannot be drawn from this input; :attr:`problems` lists every reason."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or []
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One connected set of free units of a village and the grids it gets."""
+
+    village: str
+    nodes: NDArray[np.int64]
+    k: int
+
+
+def _check_inputs(graph: UnitGraph, weights: NDArray[np.float64], target: float,
+                  tolerance: float, villages: list[str]) -> None:
+    problems: list[str] = []
+    if not (isinstance(target, int | float) and math.isfinite(target) and target > 0):
+        problems.append(f"target {target!r} is not a positive workload: give e.g. --target 300")
+    if not (0 <= tolerance < 1):
+        problems.append(f"tolerance {tolerance!r} must be a fraction in [0, 1), e.g. 0.05")
+    neg = np.flatnonzero(~np.isfinite(weights) | (weights < 0))
+    for i in neg[:20]:
+        problems.append(f"unit {graph.ids[i]}: workload {weights[i]} is negative or missing")
+    present = set(graph.village)
+    for v in villages:
+        if v not in present:
+            problems.append(f"village {v} has no units: build units for it first "
+                            "(`gridpatrol units`) or leave it out of --village")
+    if problems:
+        raise BalanceError("cannot balance: " + "; ".join(problems[:5]), problems)
+
+
+def plan_pieces(graph: UnitGraph, weights: NDArray[np.float64], *, target: float,
+                tolerance: float, villages: list[str], pinned: NDArray[np.bool_],
+                count: int | Mapping[str, int] | None = None,
+                oversize: Literal["error", "pin"] = "error") -> tuple[list[Piece], NDArray]:
+    """Split every village into pieces of free units and decide each piece's grid count.
+
+    Returns the pieces and the (possibly extended) pinned mask.  Raises
+    :class:`BalanceError` listing every problem: islands, oversize units, impossible counts.
+    """
+    _check_inputs(graph, weights, target, tolerance, villages)
+    pinned = pinned.copy()
+    problems: list[str] = []
+    in_scope = np.flatnonzero(np.isin(graph.village, np.asarray(villages, dtype=object)))
+    problems += check_connected(graph, in_scope)
+    limit = target * (1.0 + tolerance)
+    big = np.flatnonzero((weights > limit) & ~pinned & np.isin(graph.village, villages))
+    if oversize == "pin":
+        pinned[big] = True
+    else:
+        for i in big[:20]:
+            problems.append(
+                f"unit {graph.ids[i]} (village {graph.village[i]}) has workload "
+                f"{weights[i]:.0f} > target {target:g} + {tolerance:.0%}: no grid holding it "
+                f"can meet the target — raise --target to ≥ {weights[i] / (1 + tolerance):.0f}"
+                " or pin the unit as an exclusive grid (units.pinned)")
+    pieces: list[Piece] = []
+    for v in villages:
+        nodes = in_scope[graph.village[in_scope] == v]
+        free = nodes[~pinned[nodes]]
+        comps = graph.components(free)
+        want = count.get(v) if isinstance(count, Mapping) else count
+        ks = _allocate([float(weights[c].sum()) for c in comps], [len(c) for c in comps],
+                       target, want)
+        if ks is None:
+            problems.append(f"village {v}: {want} grid(s) cannot cover its {len(comps)} "
+                            "separate pieces of free units (pinned units split it): ask for "
+                            f"at least {len(comps)} grids")
+            continue
+        pieces += [Piece(v, c, kc) for c, kc in zip(comps, ks, strict=True)]
+    if problems:
+        raise BalanceError(f"cannot balance ({len(problems)} problem(s)): " + problems[0],
+                           problems)
+    return pieces, pinned
+
+
+def _allocate(loads: list[float], sizes: list[int], target: float,
+              want: int | None) -> list[int] | None:
+    """Grid counts per piece: ≥ 1 each, ≤ its units, summing to *want* or ≈ load / target."""
+    if not loads:
+        return []
+    total = sum(loads)
+    k = want if want is not None else max(len(loads), sum(max(1, round(x / target))
+                                                          for x in loads))
+    if k < len(loads):
+        return None
+    k = min(k, sum(sizes))
+    ks = [1] * len(loads)
+    for _ in range(k - len(loads)):
+        # give the next grid to the piece whose grids are heaviest
+        order = sorted(range(len(loads)), key=lambda c: -(loads[c] or total) / ks[c])
+        c = next((c for c in order if ks[c] < sizes[c]), None)
+        if c is None:
+            break
+        ks[c] += 1
+    return ks
+
+
+def seed(graph: UnitGraph, weights: NDArray[np.float64], k: int, *,
+         rng: np.random.Generator) -> NDArray[np.int64]:
+    """A contiguous, roughly balanced k-way partition of a connected graph (pymetis)."""
+    if k <= 1 or graph.n <= 1:
+        return np.zeros(graph.n, dtype=np.int64)
+    scale = 1000.0 / max(float(weights.max()), 1e-9)
+    vw = np.maximum(1, np.rint(weights * scale)).astype(int)
+    ew = np.maximum(1, np.rint(graph.shared)).astype(int)
+    opts = pymetis.Options(seed=int(rng.integers(1 << 30)), contig=1, ufactor=30)
+    try:
+        _, parts = pymetis.part_graph(k, xadj=graph.indptr, adjncy=graph.indices,
+                                      vweights=vw, eweights=ew, options=opts)
+        parts = np.asarray(parts, dtype=np.int64)
+    except Exception:  # METIS refuses some tiny graphs: fall back to a sweep by position
+        log.debug("pymetis failed on %d nodes; seeding by position", graph.n)
+        parts = (np.argsort(np.argsort(graph.x)) * k // graph.n).astype(np.int64)
+    return repair(graph, parts, k)
+
+
+def repair(graph: UnitGraph, parts: NDArray[np.int64], k: int) -> NDArray[np.int64]:
+    """Make every part non-empty and connected (stray pieces join a neighbouring part)."""
+    parts = parts.copy()
+    for _ in range(4 * k + graph.n):
+        changed = False
+        for p in range(k):
+            nodes = np.flatnonzero(parts == p)
+            comps = graph.components(nodes) if len(nodes) else []
+            for piece in comps[1:]:
+                nb = [parts[j] for i in piece for j in graph.neighbors(i) if parts[j] != p]
+                if nb:
+                    parts[piece] = np.bincount(nb).argmax()
+                    changed = True
+        sizes = np.bincount(parts, minlength=k)
+        for p in np.flatnonzero(sizes == 0):
+            donor = int(np.argmax(np.bincount(parts, minlength=k)))
+            nodes = np.flatnonzero(parts == donor)
+            for i in nodes:
+                rest = nodes[nodes != i]
+                if len(graph.components(rest)) == 1:
+                    parts[i] = p
+                    changed = True
+                    break
+        if not changed:
+            break
+    return parts
+
+
+def optimise(graph: UnitGraph, weights: NDArray[np.float64], start: NDArray[np.int64],
+             ideal: NDArray[np.float64], tolerance: float, *, rng: np.random.Generator,
+             origin: NDArray[np.int64] | None = None, frozen: set[int] | None = None,
+             seconds: float = 1.0, exact_units: int = 60, compact: float = 0.02
+             ) -> NDArray[np.int64]:
+    """Improve a contiguous partition of a connected graph (see :mod:`gis.search`)."""
+    deadline = time.perf_counter() + seconds
+    search = LocalSearch(graph, weights, start, ideal, tolerance, origin=origin,
+                         stay=0.05 if origin is not None else 0.0, compact=compact,
+                         frozen=frozen, rng=rng)
+    search.descend(deadline)
+    tried: set[tuple[int, ...]] = set()
+    while time.perf_counter() < deadline:
+        bad = search.out_of_tolerance()
+        if not bad or not _repair_round(search, graph, weights, bad, tried, deadline, origin,
+                                        rng, exact_units):
+            break
+    return search.assignment()
+
+
+def _repair_round(search: LocalSearch, graph: UnitGraph, weights: NDArray[np.float64],
+                  bad: list[int], tried: set[tuple[int, ...]], deadline: float,
+                  origin: NDArray[np.int64] | None, rng: np.random.Generator,
+                  max_units: int) -> bool:
+    """One exact merge-split that helps a grid out of tolerance; False if none helps."""
+    for g in bad:
+        for hood in _neighbourhoods(search, g, max_units):
+            if hood in tried:
+                continue
+            tried.add(hood)
+            left = deadline - time.perf_counter()
+            if left <= 0.02:
+                return False
+            units = sum(len(search.members[h]) for h in hood)
+            if _exact_step(search, graph, weights, hood, min(left, 0.05 + 0.005 * units),
+                           origin, rng):
+                search.descend(deadline)
+                tried.clear()
+                return True
+    return False
+
+
+def _neighbourhoods(search: LocalSearch, g: int, max_units: int) -> list[tuple[int, ...]]:
+    """Candidate groups around grid *g*: pairs, then triples, then everything near it."""
+    sign = np.sign(search.dev(g))
+    nbrs = sorted(search.neighbour_grids(g) - search.frozen,
+                  key=lambda o: search.dev(o) * sign)
+    out = [tuple(sorted((g, h))) for h in nbrs]
+    for h in nbrs[:3]:
+        for o in sorted(search.neighbour_grids(h) - {g} - search.frozen,
+                        key=lambda o: search.dev(o) * sign)[:3]:
+            out.append(tuple(sorted((g, h, o))))
+    out.append(_neighbourhood(search, g, max_units))
+    return list(dict.fromkeys(out))
+
+
+def _neighbourhood(search: LocalSearch, g: int, max_units: int) -> tuple[int, ...]:
+    """Grid *g* and neighbouring grids (breadth first) up to *max_units* units."""
+    hood = [g]
+    size = len(search.members[g])
+    frontier = [g]
+    while frontier:
+        nxt = []
+        for h in frontier:
+            for o in sorted(search.neighbour_grids(h) - set(hood) - search.frozen,
+                            key=lambda o: search.dev(o) * np.sign(search.dev(g))):
+                if size + len(search.members[o]) > max_units:
+                    continue
+                hood.append(o)
+                size += len(search.members[o])
+                nxt.append(o)
+        frontier = nxt
+    return tuple(sorted(hood))
+
+
+def _exact_step(search: LocalSearch, graph: UnitGraph, weights: NDArray[np.float64],
+                hood: tuple[int, ...], seconds: float, origin: NDArray[np.int64] | None,
+                rng: np.random.Generator) -> bool:
+    """Re-partition the grids *hood* exactly (CP-SAT merge-split); keep it if it is better."""
+    if len(hood) < 2:
+        return False
+    nodes = np.array(sorted(i for g in hood for i in search.members[g]), dtype=np.int64)
+    local = {g: p for p, g in enumerate(hood)}
+    sub = graph.subgraph(nodes)
+    cur = np.array([local[search.a[i]] for i in nodes], dtype=np.int64)
+    org = None
+    if origin is not None:
+        org = np.array([local.get(int(origin[i]), -1) for i in nodes], dtype=np.int64)
+    ideal = np.array([search.T[g] for g in hood])
+    res = exact_partition(sub, weights[nodes], ideal, search.tol, hint=cur, origin=org,
+                          time_limit=seconds, seed=int(rng.integers(1 << 30)))
+    if res is None:
+        return False
+    moves = [(int(i), hood[int(p)]) for i, p, c in zip(nodes, res, cur, strict=True) if p != c]
+    return bool(moves) and search.try_moves(moves)
+
+
+def balance_piece(graph: UnitGraph, weights: NDArray[np.float64], nodes: NDArray[np.int64],
+                  k: int, tolerance: float, *, rng: np.random.Generator,
+                  initial: NDArray[np.int64] | None = None, seconds: float | None = None
+                  ) -> NDArray[np.int64]:
+    """Grids ``0 … k-1`` for the connected *nodes*; *initial* (local labels) warm-starts."""
+    sub = graph.subgraph(nodes)
+    w = weights[nodes]
+    ideal = np.full(k, w.sum() / k)
+    budget = seconds if seconds is not None else 0.3 + 0.004 * len(nodes)
+    warm = initial is not None and _valid_start(sub, initial, k)
+    start = initial if warm else seed(sub, w, k, rng=rng)
+    assert start is not None
+    if k == 1:
+        return start
+    return optimise(sub, w, start, ideal, tolerance, rng=rng, seconds=budget,
+                    origin=initial if warm else None)
+
+
+def _valid_start(sub: UnitGraph, initial: NDArray[np.int64], k: int) -> bool:
+    if len(initial) != sub.n or initial.min() < 0 or initial.max() >= k:
+        return False
+    if np.any(np.bincount(initial, minlength=k) == 0):
+        return False
+    return all(len(sub.components(np.flatnonzero(initial == p))) == 1 for p in range(k))
+
+
+def balance(graph: UnitGraph, weights: NDArray[np.float64], *, rng: np.random.Generator,
+            target: float = DEFAULT_TARGET, tolerance: float = DEFAULT_TOLERANCE,
+            count: int | Mapping[str, int] | None = None, pinned: NDArray[np.bool_] | None = None,
+            villages: list[str] | None = None, initial: NDArray[np.object_] | None = None,
+            oversize: Literal["error", "pin"] = "error", seconds: float | None = None,
+            progress: Callable[[str], None] | None = None) -> Partition:
+    """Balanced, contiguous grids for every village of *graph*.
+
+    Parameters
+    ----------
+    graph, weights
+        Units and their workload (:mod:`gis.workload`).
+    rng
+        The only source of randomness (METIS seeds, move order).
+    target, tolerance
+        Target workload per grid and allowed |deviation| (fraction).
+    count
+        A fixed number of grids (per village when a mapping) instead of ``target``.
+    pinned
+        Units that are exclusive grids of their own.
+    villages
+        Villages to balance (default all); the result then covers only their units
+        (``partition.graph`` is the subgraph of those villages).
+    initial
+        The current grid id of every unit (re-run: move as few units as possible; an
+        existing grid keeps its id).
+    oversize
+        ``"error"`` (default): a unit heavier than the target + tolerance is an error;
+        ``"pin"``: such units become exclusive grids.
+    seconds
+        Optimisation budget per piece (default 0.3 s + 4 ms per unit).
+    progress
+        Called with each village id once it is done.
+
+    Returns a :class:`Partition` over the units of *villages*; slots' labels are the
+    initial grid ids where a grid carried over, else ``""`` (the caller numbers them).
+    """
+    pinned = np.zeros(graph.n, dtype=bool) if pinned is None else np.asarray(pinned, bool)
+    weights = np.asarray(weights, dtype=np.float64)
+    if villages is not None and set(villages) != set(graph.village):
+        _check_inputs(graph, weights, target, tolerance, list(villages))
+        keep = np.flatnonzero(np.isin(graph.village, np.asarray(list(villages), dtype=object)))
+        graph, weights, pinned = graph.subgraph(keep), weights[keep], pinned[keep]
+        initial = None if initial is None else np.asarray(initial, dtype=object)[keep]
+    villages = sorted(set(graph.village)) if villages is None else list(villages)
+    pieces, pinned = plan_pieces(graph, weights, target=target, tolerance=tolerance,
+                                 villages=villages, pinned=pinned, count=count,
+                                 oversize=oversize)
+    assign = np.full(graph.n, -1, dtype=np.int64)
+    labels: list[str] = []
+    vills: list[str] = []
+    ideal: list[float] = []
+    pins: list[bool] = []
+    for i in np.flatnonzero(pinned & np.isin(graph.village, villages)):
+        assign[i] = len(labels)
+        labels.append(str(initial[i]) if initial is not None and initial[i] else "")
+        vills.append(str(graph.village[i]))
+        ideal.append(float(weights[i]))
+        pins.append(True)
+    done: set[str] = set()
+    for piece in pieces:
+        init_local, names = _initial_labels(initial, piece)
+        local = balance_piece(graph, weights, piece.nodes, piece.k, tolerance, rng=rng,
+                              initial=init_local, seconds=seconds)
+        base = len(labels)
+        assign[piece.nodes] = base + local
+        total = float(weights[piece.nodes].sum())
+        for p in range(piece.k):
+            labels.append(names[p] if init_local is not None and p < len(names) else "")
+            vills.append(piece.village)
+            ideal.append(total / piece.k)
+            pins.append(False)
+        if progress is not None and piece.village not in done:
+            progress(piece.village)
+        done.add(piece.village)
+    labels = _dedupe(labels)
+    return Partition(graph=graph, assignment=assign, weights=weights, labels=tuple(labels),
+                     villages=tuple(vills), ideal=np.asarray(ideal), pinned=np.asarray(pins),
+                     tolerance=tolerance)
+
+
+def _initial_labels(initial: NDArray[np.object_] | None, piece: Piece
+                    ) -> tuple[NDArray[np.int64] | None, list[str]]:
+    """Local start labels from the current grid ids when they give exactly ``k`` grids."""
+    if initial is None:
+        return None, []
+    cur = [str(v) if v is not None and str(v) not in ("", "nan", "None") else ""
+           for v in initial[piece.nodes]]
+    if "" in cur:
+        return None, []
+    names = sorted(set(cur))
+    if len(names) != piece.k:
+        return None, []
+    index = {g: p for p, g in enumerate(names)}
+    return np.array([index[g] for g in cur], dtype=np.int64), names
+
+
+def _dedupe(labels: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for lab in labels:
+        if lab and lab in seen:
+            lab = ""
+        seen.add(lab)
+        out.append(lab)
+    return out
