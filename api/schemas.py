@@ -1,0 +1,219 @@
+"""Request and response models; request models forbid unknown fields (``extra="forbid"``)."""
+
+from __future__ import annotations
+
+from datetime import date as Date  # noqa: N812
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Lon = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+Lat = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+Position = tuple[Lon, Lat]
+Ring = Annotated[list[Position], Field(min_length=4, max_length=100_000)]
+Ident = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f]+$")]
+
+
+class Strict(BaseModel):
+    """Base of request bodies: unknown fields are an error."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# -- GeoJSON in --------------------------------------------------------------------------
+class PointGeometry(Strict):
+    """A GeoJSON Point in WGS 84 lon/lat."""
+
+    type: Literal["Point"]
+    coordinates: Position
+
+
+class PolygonGeometry(Strict):
+    """A GeoJSON Polygon (closed rings, lon/lat)."""
+
+    type: Literal["Polygon"]
+    coordinates: Annotated[list[Ring], Field(min_length=1, max_length=1000)]
+
+
+class MultiPolygonGeometry(Strict):
+    """A GeoJSON MultiPolygon (lon/lat)."""
+
+    type: Literal["MultiPolygon"]
+    coordinates: Annotated[list[Annotated[list[Ring], Field(min_length=1, max_length=1000)]],
+                           Field(min_length=1, max_length=1000)]
+
+
+AreaGeometry = Annotated[PolygonGeometry | MultiPolygonGeometry, Field(discriminator="type")]
+
+
+# -- responses ----------------------------------------------------------------------------
+class Token(BaseModel):
+    """OAuth2 token response."""
+
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int = Field(description="seconds")
+
+
+class Link(BaseModel):
+    """An OGC API link."""
+
+    href: str
+    rel: str
+    type: str | None = None
+    title: str | None = None
+
+
+class CollectionInfo(BaseModel):
+    """One collection (layer) as OGC API Features describes it."""
+
+    id: str
+    title: str
+    description: str
+    itemType: Literal["feature"] = "feature"  # noqa: N815
+    crs: list[str]
+    links: list[Link]
+
+
+class Collections(BaseModel):
+    """``GET /collections``."""
+
+    collections: list[CollectionInfo]
+    links: list[Link]
+
+
+class Feature(BaseModel):
+    """A GeoJSON Feature (RFC 7946)."""
+
+    type: Literal["Feature"]
+    id: str | int | None = None
+    geometry: dict[str, Any] | None
+    properties: dict[str, Any] | None
+
+
+class FeatureCollection(BaseModel):
+    """A GeoJSON FeatureCollection page (OGC API Features)."""
+
+    type: Literal["FeatureCollection"]
+    features: list[Feature]
+    numberMatched: int | None = None  # noqa: N815
+    numberReturned: int | None = None  # noqa: N815
+    timeStamp: str | None = None  # noqa: N815
+    links: list[Link] | None = None
+
+
+# -- plans, visits, leaders, coverage -------------------------------------------------------
+class PlanCreate(Strict):
+    """``POST /plans``: a sealed draft for one team and day."""
+
+    date: Date
+    team: Ident
+    hours: Annotated[float, Field(gt=0, le=24)] = 8.0
+    seed: Annotated[int, Field(ge=0, le=2**31 - 1)] | None = None
+    seconds: Annotated[float, Field(gt=0, le=60)] = 5.0
+    depot: Position | None = Field(None, description="start and end, lon/lat (default: the "
+                                   "first office)")
+    max_stops: Annotated[int, Field(ge=1, le=200)] | None = None
+
+
+class PlanStop(BaseModel):
+    """A stop of a plan."""
+
+    model_config = ConfigDict(extra="allow")
+
+    site_id: str
+
+
+class PlanOut(BaseModel):
+    """A plan as its reader may see it (the seed only for admins and its author)."""
+
+    plan_id: str
+    date: str
+    team: str
+    status: Literal["draft", "dispatched"]
+    stops: list[dict[str, Any]]
+    drive_s: float | None = None
+    created_by: str | None = None
+    created_at: str | None = None
+    dispatched_at: str | None = None
+    seed: int | None = None
+    path: dict[str, Any] | None = Field(None, description="GeoJSON LineString (lon/lat)")
+
+
+class PlanSummary(BaseModel):
+    """A row of ``GET /plans``."""
+
+    plan_id: str
+    date: str
+    team: str
+    status: str
+    stops: int
+    dispatched_at: str | None = None
+
+
+class Dispatch(Strict):
+    """``POST /plans/{id}/dispatch`` (optional: hand it to another team)."""
+
+    team: Ident | None = None
+
+
+class VisitCreate(Strict):
+    """``POST /visits``: a check-in at a site."""
+
+    site_id: Ident
+    position: PointGeometry
+    plan_id: Ident | None = None
+    time: datetime | None = Field(None, description="default: now (UTC)")
+    findings: Annotated[str, Field(max_length=5000)] = ""
+
+
+class VisitOut(BaseModel):
+    """A recorded visit."""
+
+    visit_id: str
+    site_id: str
+    site_kind: str | None
+    plan_id: str | None
+    inspector: str
+    time: str
+    distance_m: float
+    has_findings: bool
+
+
+class AssignmentCreate(Strict):
+    """``POST /leaders/assignments``."""
+
+    leader: Ident
+    kind: Literal["township", "mine"]
+    target_id: Ident
+
+
+class AssignmentOut(BaseModel):
+    """A leader's standing responsibility."""
+
+    assignment_id: str
+    leader: str
+    kind: str
+    target_id: str
+
+
+class CoverageRow(BaseModel):
+    """Coverage of one object (grid, mine, fire zone or leader)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    name: str | None = None
+    visits_total: int
+    visits_this_month: int
+    last_visit: str | None = None
+    days_since_last_visit: float | None = None
+
+
+class Coverage(BaseModel):
+    """``GET /coverage``."""
+
+    by: str
+    as_of: str
+    rows: list[CoverageRow]
