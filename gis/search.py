@@ -203,6 +203,63 @@ class LocalSearch:
                         break
         return done
 
+    def chain_pass(self, depth: int = 3, beam: int = 4) -> int:
+        """Ejection chains from grids out of tolerance; returns the number applied.
+
+        An overweight grid pushes a unit to a neighbour, which may push one on, up to *depth*
+        hops (an underweight grid pulls the same way); the chain is kept if the whole of it
+        lowers the cost and leaves every grid connected.
+        """
+        done = 0
+        for g in self.out_of_tolerance():
+            if self._chain(g, 1 if self.dev(g) > 0 else -1, [], depth, beam, 0.0):
+                done += 1
+        return done
+
+    def _hops(self, s: int, sign: int, used: set[int]) -> list[tuple[int, int]]:
+        """Single flips that push from (sign > 0) or pull into (sign < 0) grid *s*."""
+        out = []
+        if sign > 0:
+            for i in self.members[s]:
+                if i in used:
+                    continue
+                for h in {self.a[j] for j in self.adj[i]} - {s} - self.frozen:
+                    out.append((i, h))
+        else:
+            for i in self.members[s]:
+                for j in self.adj[i]:
+                    o = self.a[j]
+                    if o != s and o not in self.frozen and j not in used:
+                        out.append((j, s))
+        return list(dict.fromkeys(out))
+
+    def _chain(self, s: int, sign: int, moves: list[tuple[int, int]], depth: int, beam: int,
+               acc: float) -> bool:
+        used = {i for i, _ in moves}
+        scored = []
+        for i, h in self._hops(s, sign, used):
+            src = self.a[i]
+            if len(self.members[src]) <= 1:
+                continue
+            scored.append((self.flip_delta(i, h), i, h))
+        scored.sort()
+        for delta, i, h in scored[:beam]:
+            src = self.a[i]
+            self._apply(i, h)
+            if not self.connected(src):
+                self._apply(i, src)
+                continue
+            moves.append((i, src))
+            total = acc + delta
+            if total < -1e-9 and all(self.connected(self.a[m]) for m, _ in moves):
+                return True
+            nxt = h if sign > 0 else src
+            if depth > 1 and self._chain(nxt, sign, moves, depth - 1, beam, total):
+                return True
+            moves.pop()
+            self._apply(i, src)
+        return False
+
     def out_of_tolerance(self) -> list[int]:
         """Grids (not frozen) whose |deviation| exceeds the tolerance, worst first."""
         bad = [(abs(self.dev(g)), g) for g in range(self.k)
@@ -217,6 +274,8 @@ class LocalSearch:
             moved = self.flip_pass()
             if moved == 0 and self.out_of_tolerance():
                 moved = self.swap_pass()
+            if moved == 0 and self.out_of_tolerance():
+                moved = self.chain_pass()
             if moved == 0:
                 return
 
