@@ -1,0 +1,203 @@
+"""Build units, village territories, fire-zone risk and the units' figures from the store.
+
+``gridpatrol units build`` and ``gridpatrol demo`` call :func:`build_units`; it reads whatever
+the store holds (roads, admin areas, places, buildings, barriers, fire zones, mine sites,
+member residences), runs the pure steps in :mod:`gis`, and writes ``admin_areas``, ``units``
+and ``fire_zones`` in one transaction.  The grids of the previous units are cleared (a new
+set of units invalidates them): run ``gridpatrol balance`` next.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from tqdm import tqdm
+
+from gis.crs import metric_crs
+from gis.errors import UnitsError
+from gis.figures import (HOUSEHOLD_SIZE, area_in, count_in, estimate_households, fire_risk,
+                         pinned_units)
+from gis.territories import derive_villages
+from gis.validate import repair
+from gis.units import MIN_UNIT_M2, build_blocks, split_lines
+from layers.codec import empty_frame
+from layers.errors import InputFileError
+from layers.importers.files import read_csv_layer
+from layers.importers.sources import detect_encoding, require_file
+from layers.schemas import SCHEMAS
+from layers.store import Store
+
+log = logging.getLogger(__name__)
+SPLIT_CAP_HOUSEHOLDS = 25
+SPLIT_PASSES = 2
+SPLIT_MIN_M2 = 2_000.0
+
+
+@dataclass(frozen=True)
+class UnitsResult:
+    """What :func:`build_units` wrote."""
+
+    townships: int
+    villages: int
+    units: int
+    households: int
+    members: int
+    pinned: int
+    fire_zones: int
+
+
+def _study_area(roads: gpd.GeoDataFrame, admin: gpd.GeoDataFrame) -> shapely.Geometry:
+    box = shapely.box(*roads.total_bounds)
+    known = admin[admin["level"].isin(["township", "village"])]
+    return shapely.union_all([box, *known.geometry.values]) if len(known) else box
+
+
+def _admin(store: Store, crs, roads: gpd.GeoDataFrame, rng: np.random.Generator  # noqa: ANN001
+           ) -> tuple[gpd.GeoDataFrame, shapely.Geometry]:
+    admin = store.read("admin_areas")
+    admin = admin[~admin["derived"].fillna(False).astype(bool)].to_crs(crs)
+    area = _study_area(roads, admin)
+    if (admin["level"] == "village").any():
+        villages = admin[admin["level"] == "village"]
+        log.info("using %d village boundaries from the store", len(villages))
+        return admin, area
+    townships = admin.loc[admin["level"] == "township", ["area_id", "name", "geometry"]]
+    places = store.read("places").to_crs(crs)
+    derived = derive_villages(townships, places, area, rng=rng)
+    others = admin[~admin["area_id"].isin(derived["area_id"])]
+    return pd.concat([others, derived], ignore_index=True), area
+
+
+def _units(villages: gpd.GeoDataFrame, roads: gpd.GeoDataFrame, barriers: gpd.GeoDataFrame,
+           points: gpd.GeoSeries, households: np.ndarray, rng: np.random.Generator
+           ) -> gpd.GeoDataFrame:
+    units = build_blocks(villages, roads, barriers, min_area_m2=MIN_UNIT_M2)
+    cuts: list = []
+    for _ in range(SPLIT_PASSES):
+        load = count_in(units, points, households)
+        new = split_lines(units, load, points, households, cap=SPLIT_CAP_HOUSEHOLDS, rng=rng)
+        if not new:
+            break
+        cuts += new
+        units = build_blocks(villages, roads, barriers, min_area_m2=SPLIT_MIN_M2,
+                             extra_lines=cuts)
+    return units
+
+
+def read_census(path: str | Path, *, encoding: str | None = None) -> pd.DataFrame:
+    """A census CSV: ``unit_id`` or ``village_id``, ``households`` [, ``population``]."""
+    p = require_file(path)
+    enc = detect_encoding(p, declared=encoding)
+    frame = pd.read_csv(p, encoding=enc, dtype={"unit_id": str, "village_id": str})
+    key = next((k for k in ("unit_id", "village_id") if k in frame.columns), None)
+    if key is None or "households" not in frame.columns:
+        msg = (f"{p}: a census CSV needs a unit_id or village_id column and a households "
+               f"column (found: {', '.join(frame.columns)})")
+        raise InputFileError(msg)
+    hh = pd.to_numeric(frame["households"], errors="coerce")
+    if hh.isna().any() or (hh < 0).any():
+        rows = ", ".join(str(frame[key][i]) for i in frame.index[hh.isna() | (hh < 0)][:10])
+        msg = f"{p}: field 'households' must be a number ≥ 0 (bad at {key} {rows})"
+        raise InputFileError(msg)
+    return frame.assign(households=hh)
+
+
+def apply_census(units: pd.DataFrame, census: pd.DataFrame) -> pd.DataFrame:
+    """Override estimated households (and population) by a census, per unit or village."""
+    units = units.copy()
+    if "unit_id" in census.columns:
+        known = census.set_index("unit_id")
+        hit = units["unit_id"].isin(known.index)
+        units.loc[hit, "households"] = units.loc[hit, "unit_id"].map(known["households"])
+        if "population" in known.columns:
+            units.loc[hit, "population"] = units.loc[hit, "unit_id"].map(known["population"])
+        return units
+    for vid, total in census.set_index("village_id")["households"].items():
+        rows = units["village_id"] == vid
+        est = units.loc[rows, "households"].astype(float)
+        share = est / est.sum() if est.sum() > 0 else pd.Series(1.0 / rows.sum(), est.index)
+        units.loc[rows, "households"] = np.round(share * total).astype(int)
+    return units
+
+
+def build_units(store: Store, *, census: str | Path | None = None, seed: int = 0,
+                progress: bool = True) -> UnitsResult:
+    """Build villages (where missing), units and their figures; write them in one go."""
+    rng = np.random.default_rng(seed)
+    steps = tqdm(total=4, desc="units build", disable=not progress, unit="step")
+    roads = store.read("roads")
+    if roads.empty:
+        msg = "the store has no roads: run `gridpatrol import osm FILE` first"
+        raise UnitsError(msg)
+    crs = metric_crs(roads)
+    roads = roads.to_crs(crs)
+    admin, area = _admin(store, crs, roads, rng)
+    villages = admin[admin["level"] == "village"]
+    steps.update()
+    buildings = store.read("buildings").to_crs(crs)
+    households = estimate_households(buildings)
+    points = buildings.geometry.representative_point()
+    units = _units(villages, roads, store.read("barriers").to_crs(crs), points, households, rng)
+    steps.update()
+    units = _figures(store, units, points, households, crs)
+    if census is not None:
+        units = apply_census(units, read_census(census))
+    zones = _zone_risk(store, roads, crs)
+    steps.update()
+    with store.transaction() as tx:
+        tx.replace("admin_areas", admin.to_crs(4326))
+        tx.replace("units", to_lonlat(units))
+        tx.replace("fire_zones", zones.to_crs(4326))
+        tx.replace("grids", empty_frame(SCHEMAS["grids"]))
+    steps.update()
+    steps.close()
+    return UnitsResult(
+        townships=int((admin["level"] == "township").sum()), villages=len(villages),
+        units=len(units), households=int(units["households"].sum()),
+        members=int(units["members"].sum()), pinned=int(units["pinned"].sum()),
+        fire_zones=len(zones))
+
+
+def to_lonlat(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """EPSG:4326; a polygon that reprojection left self-touching (near-coincident vertices a
+    few nanodegrees apart) is rebuilt with ``make_valid`` — vertices unchanged, so the
+    coverage stays clean.  These are our own derived units, not user input."""
+    out = frame.to_crs(4326)
+    geoms = np.asarray(out.geometry.values, dtype=object)
+    bad = np.flatnonzero(~shapely.is_valid(geoms))
+    for i in bad:
+        geoms[i] = repair(geoms[i], "MultiPolygon")
+    if len(bad):
+        log.debug("rebuilt %d unit polygon(s) after reprojection", len(bad))
+    return out.set_geometry(gpd.GeoSeries(geoms, crs=4326, index=out.index))
+
+
+def _figures(store: Store, units: gpd.GeoDataFrame, points: gpd.GeoSeries,
+             households: np.ndarray, crs) -> gpd.GeoDataFrame:  # noqa: ANN001
+    hh = count_in(units, points, households).round().astype(int)
+    members = store.read("member_residences").to_crs(crs)
+    mines = store.read("mine_sites").to_crs(crs)
+    zones = store.read("fire_zones").to_crs(crs)
+    pinned, kind = pinned_units(units, mines)
+    return units.assign(
+        kind=kind, households=hh, population=np.round(hh * HOUSEHOLD_SIZE).astype(int),
+        members=count_in(units, members.geometry).astype(int),
+        mines=count_in(units, mines.geometry).astype(int),
+        fire_area_m2=area_in(units, zones).round(1), workload=hh.astype(float), grid_id=None,
+        pinned=pinned)
+
+
+def _zone_risk(store: Store, roads: gpd.GeoDataFrame, crs) -> gpd.GeoDataFrame:  # noqa: ANN001
+    zones = store.read("fire_zones").to_crs(crs)
+    places = store.read("places").to_crs(crs).geometry
+    residential = store.read("residential_areas").to_crs(crs).geometry
+    settlements = gpd.GeoSeries(pd.concat([places, residential], ignore_index=True), crs=crs)
+    score, klass = fire_risk(zones, settlements, roads.geometry)
+    return zones.assign(risk_score=score, risk_class=klass,
+                        area_m2=zones.geometry.area.round(1))
