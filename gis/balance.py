@@ -34,6 +34,10 @@ log = logging.getLogger(__name__)
 
 DEFAULT_TARGET = 300.0
 DEFAULT_TOLERANCE = 0.05
+#: Villages (pieces) up to this many units get the whole-village exact model when the
+#: search leaves a grid out of tolerance, with this many seconds.
+EXACT_VILLAGE_UNITS = 150
+EXACT_SECONDS = 2.0
 
 
 class BalanceError(GisError, ValueError):
@@ -203,6 +207,11 @@ def optimise(graph: UnitGraph, weights: NDArray[np.float64], start: NDArray[np.i
         if not bad or not _repair_round(search, graph, weights, bad, tried, deadline, origin,
                                         rng, exact_units):
             break
+    if search.out_of_tolerance() and graph.n <= EXACT_VILLAGE_UNITS:
+        # a small village: the whole of it in the exact model, with its own short budget
+        whole = tuple(g for g in range(search.k) if g not in search.frozen)
+        if _exact_step(search, graph, weights, whole, EXACT_SECONDS, origin, rng):
+            search.descend(time.perf_counter() + 0.2)
     return search.assignment()
 
 
