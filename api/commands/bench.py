@@ -1,0 +1,35 @@
+"""``gridpatrol bench balance|routes|maps|service [--json] [--quick] [--out FILE]``.
+
+Each harness lives in :mod:`api.bench` and runs its anchors side by side in one process,
+returning one JSON object (ratios and figures); benchmarks are not tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from pathlib import Path
+
+BENCHES = ("balance", "routes", "maps", "service")
+
+
+def _run(args: argparse.Namespace) -> int:
+    module = importlib.import_module(f"api.bench.{args.name}")
+    result = module.run(quick=args.quick, out=Path(args.out) if args.out else None)
+    text = json.dumps(result, indent=None if args.json else 2, ensure_ascii=False)
+    if args.out:
+        Path(args.out).write_text(text + "\n", encoding="utf-8")
+    sys.stdout.write(text + "\n")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``bench``."""
+    p = sub.add_parser("bench", help="benchmarks against the anchors the issues name")
+    p.add_argument("name", choices=BENCHES)
+    p.add_argument("--json", action="store_true", help="compact JSON on one line")
+    p.add_argument("--quick", action="store_true", help="short smoke run (fewer steps)")
+    p.add_argument("--out", help="also write the JSON to this file")
+    p.set_defaults(func=_run)

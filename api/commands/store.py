@@ -1,0 +1,139 @@
+"""``gridpatrol import …``, ``units build``, ``layers`` and ``demo``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from api.cli import add_db_argument
+from layers.store import open_store
+from layers.summary import layer_table
+
+log = logging.getLogger("gridpatrol")
+
+
+def _bbox(text: str) -> tuple[float, float, float, float]:
+    try:
+        minx, miny, maxx, maxy = (float(v) for v in text.split(","))
+    except ValueError:
+        msg = f"--bbox {text!r}: give minx,miny,maxx,maxy in degrees (e.g. 111.0,37.5,112.5,38.5)"
+        raise argparse.ArgumentTypeError(msg) from None
+    return minx, miny, maxx, maxy
+
+
+def _mapping(items: list[str] | None) -> dict[str, str]:
+    out = {}
+    for item in items or []:
+        target, sep, source = item.partition("=")
+        if not sep or not target or not source:
+            msg = f"--map {item!r}: write target=source, e.g. --map households=HH_2020"
+            raise argparse.ArgumentTypeError(msg)
+        out[target.strip()] = source.strip()
+    return out
+
+
+def _import_osm(args: argparse.Namespace) -> int:
+    from layers.importers.osm import import_osm
+
+    store = open_store(args.db)
+    counts = import_osm(store, args.file, progress=not args.quiet)
+    for layer, n in counts.items():
+        sys.stdout.write(f"{layer:<20} {n:>7}\n")
+    sys.stdout.write(f"store: {store.url}\n")
+    return 0
+
+
+def _import_mines(args: argparse.Namespace) -> int:
+    from layers.importers.mines import import_mines
+
+    store = open_store(args.db)
+    n = import_mines(store, args.file, bbox=args.bbox, within=args.within,
+                     encoding=args.encoding)
+    sys.stdout.write(f"mine_sites: {n} coal mines written to {store.url}\n")
+    return 0
+
+
+def _import_layer(args: argparse.Namespace) -> int:
+    from layers.importers.files import import_file
+
+    store = open_store(args.db)
+    n = import_file(store, args.layer, args.file, crs=args.crs, mapping=_mapping(args.map),
+                    source_layer=args.source_layer, encoding=args.encoding,
+                    repair=args.repair, mode="append" if args.append else "replace")
+    sys.stdout.write(f"{args.layer}: {n} features written to {store.url}\n")
+    return 0
+
+
+def _units_build(args: argparse.Namespace) -> int:
+    from api.services.units import build_units
+
+    store = open_store(args.db, create=False)
+    result = build_units(store, census=args.census, seed=args.seed, progress=not args.quiet)
+    for key, value in result.__dict__.items():
+        sys.stdout.write(f"{key:<12} {value:>7}\n")
+    return 0
+
+
+def _layers(args: argparse.Namespace) -> int:
+    store = open_store(args.db, create=False)
+    sys.stdout.write(layer_table(store) + "\n")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from data.demo import run_demo
+
+    report = run_demo(Path(args.out), progress=not args.quiet)
+    sys.stdout.write(report + "\n")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the store commands."""
+    imp = sub.add_parser("import", help="import OSM extracts, the coal-mine registry, GIS files")
+    isub = imp.add_subparsers(dest="what", required=True, metavar="WHAT")
+    p = isub.add_parser("osm", help="an OpenStreetMap extract (.osm, .osm.gz, .osm.bz2, .pbf)")
+    p.add_argument("file")
+    p.set_defaults(func=_import_osm)
+    p = isub.add_parser("mines", help="the Global Energy Monitor coal-mine tracker CSV")
+    p.add_argument("file")
+    p.add_argument("--bbox", type=_bbox, help="keep mines in minx,miny,maxx,maxy (degrees)")
+    p.add_argument("--within", help="keep mines inside this admin area (area_id)")
+    p.add_argument("--encoding", help="text encoding if not UTF-8/UTF-16/GBK")
+    p.set_defaults(func=_import_mines)
+    p = isub.add_parser("layer", help="a GeoJSON/GeoPackage/Shapefile/FlatGeobuf/CSV file")
+    p.add_argument("layer", help="target layer, e.g. member_residences, admin_areas")
+    p.add_argument("file")
+    p.add_argument("--crs", help="the file's CRS if it has none (EPSG:4326, EPSG:4490, gcj02, "
+                   "bd09, …) or to override it")
+    p.add_argument("--map", nargs="*", metavar="TARGET=SOURCE",
+                   help="rename source columns to layer fields")
+    p.add_argument("--source-layer", help="the layer inside a multi-layer file")
+    p.add_argument("--encoding", help="text encoding if not UTF-8/UTF-16/GBK")
+    p.add_argument("--repair", action="store_true",
+                   help="repair invalid geometries with make_valid (each repair is logged)")
+    p.add_argument("--append", action="store_true", help="append instead of replacing")
+    p.set_defaults(func=_import_layer)
+    for p in (imp, *isub.choices.values()):
+        add_db_argument(p)
+        p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+
+    units = sub.add_parser("units", help="build units and their figures")
+    usub = units.add_subparsers(dest="what", required=True, metavar="WHAT")
+    p = usub.add_parser("build", help="villages (if missing), units, figures, fire-zone risk")
+    add_db_argument(p)
+    p.add_argument("--census", help="CSV: unit_id or village_id, households[, population]")
+    p.add_argument("--seed", type=int, default=0, help="seed for the unit splitting (default 0)")
+    p.add_argument("-q", "--quiet", action="store_true")
+    p.set_defaults(func=_units_build)
+
+    p = sub.add_parser("layers", help="list the store's layers: features, geometry, CRS")
+    add_db_argument(p)
+    p.set_defaults(func=_layers)
+
+    p = sub.add_parser("demo", help="build the demo store (North Bayreuth) and its outputs")
+    p.add_argument("--out", default="demo-out", help="output folder (default ./demo-out)")
+    p.add_argument("-q", "--quiet", action="store_true")
+    p.set_defaults(func=_demo)
