@@ -20,7 +20,7 @@ from api.settings import Settings
 from layers.store import BBox, Store
 
 #: The hard cap on ``limit`` (documented in the OpenAPI; settings.page_max may lower it).
-LIMIT_MAX = 1000
+LIMIT_MAX = 10_000
 
 _oauth2 = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 

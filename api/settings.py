@@ -30,7 +30,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(1_000_000, ge=1024, description="request bodies above: 413")
     max_vertices: int = Field(20_000, ge=4, description="vertices allowed in one geometry")
     page_default: int = Field(100, ge=1, description="items per page when no limit is given")
-    page_max: int = Field(1000, ge=1, description="largest limit accepted")
+    page_max: int = Field(10_000, ge=1, description="largest limit accepted")
     checkin_radius_m: float = Field(300.0, gt=0, description="check-in distance to the site, m")
     cookie_secure: bool = Field(False, description="mark the login cookie Secure (behind HTTPS)")
     host: str = "127.0.0.1"
