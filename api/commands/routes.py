@@ -1,0 +1,122 @@
+"""``gridpatrol plan`` and ``gridpatrol campaign``: unannounced-inspection routes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from tqdm import tqdm
+
+from api.cli import add_db_argument
+from gis.patrol import PatrolError
+
+
+def _lonlat(text: str) -> tuple[float, float]:
+    try:
+        lon, lat = (float(v) for v in text.split(","))
+    except ValueError:
+        msg = f"--depot {text!r}: give lon,lat in degrees, e.g. 116.40,39.91"
+        raise argparse.ArgumentTypeError(msg) from None
+    return lon, lat
+
+
+def _window(text: str) -> tuple[str, tuple[str, str]]:
+    try:
+        site, span = text.split("=", 1)
+        a, b = span.split("-")
+    except ValueError:
+        msg = f"--window {text!r}: give SITE=HH:MM-HH:MM"
+        raise argparse.ArgumentTypeError(msg) from None
+    return site, (a, b)
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    add_db_argument(p)
+    p.add_argument("--teams", type=int, required=True, help="number of teams (K >= 1)")
+    p.add_argument("--hours", type=float, default=8.0, help="working day, hours (default 8)")
+    p.add_argument("--seed", type=int, default=None, help="seed (default: random, stored)")
+    p.add_argument("--depot", type=_lonlat, default=None,
+                   help="start/end office lon,lat (default: town hall nearest the centre)")
+    p.add_argument("--out", required=True, help="folder for GPX and HTML sheets")
+    p.add_argument("--max-snap-m", type=float, default=2000.0,
+                   help="refuse sites farther than this from any road (m)")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="sheet language")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``plan`` and ``campaign``."""
+    p = sub.add_parser("plan", help="plan one day of unannounced inspections (四不两直)")
+    _common(p)
+    p.add_argument("--date", required=True, help="ISO date, e.g. 2025-04-03")
+    p.add_argument("--must", nargs="*", default=[], metavar="SITE", help="must-visit site ids")
+    p.add_argument("--window", type=_window, action="append", default=[],
+                   help="visit window SITE=HH:MM-HH:MM (repeatable)")
+    p.add_argument("--seconds", type=float, default=5.0, help="solver time limit (s)")
+    p.set_defaults(func=_plan)
+    c = sub.add_parser("campaign", help="plan N weeks of unpredictable, risk-weighted days")
+    _common(c)
+    c.add_argument("--start", required=True, help="ISO date of the first day")
+    c.add_argument("--weeks", type=int, default=8, help="number of weeks (default 8)")
+    c.add_argument("--seconds-per-day", type=float, default=1.0, help="solver time per day")
+    c.add_argument("--max-gap-days", type=int, default=15,
+                   help="no site unvisited longer than this many working days")
+    c.add_argument("--override", action="append", default=[], metavar="DATE=SITE[,SITE]",
+                   help="a leader insists on sites on a date (repeatable)")
+    c.set_defaults(func=_campaign)
+
+
+def _open(args: argparse.Namespace):  # noqa: ANN202
+    from layers.store import open_store
+
+    return open_store(args.db, create=False)
+
+
+def _plan(args: argparse.Namespace) -> int:
+    from api.services.routes import plan_day
+
+    store = _open(args)
+    try:
+        with tqdm(total=1, desc="planning", unit="day", file=sys.stderr) as bar:
+            res = plan_day(store, date=args.date, teams=args.teams, hours=args.hours,
+                           must=args.must, seed=args.seed, depot=args.depot, out=args.out,
+                           seconds=args.seconds, windows=dict(args.window),
+                           max_snap_m=args.max_snap_m, lang=args.lang)
+            bar.update()
+    finally:
+        store.close()
+    for pid, stops in zip(res.plan_ids, res.stops, strict=True):
+        sys.stdout.write(f"{pid}\t{len(stops)} stops\n")
+    sys.stdout.write(f"prize {res.plan.prize:.2f}, drive {res.plan.drive_s / 60:.0f} min, "
+                     f"{len(res.files)} files in {args.out}\n")
+    return 0
+
+
+def _overrides(items: list[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for item in items:
+        if "=" not in item:
+            msg = f"--override {item!r}: give DATE=SITE[,SITE]"
+            raise PatrolError(msg)
+        date, sites = item.split("=", 1)
+        out.setdefault(date, []).extend(s for s in sites.split(",") if s)
+    return out
+
+
+def _campaign(args: argparse.Namespace) -> int:
+    from api.services.routes import run_campaign
+
+    store = _open(args)
+    try:
+        with tqdm(total=5 * args.weeks, desc="campaign", unit="day", file=sys.stderr) as bar:
+            res = run_campaign(store, start=args.start, weeks=args.weeks, teams=args.teams,
+                               hours=args.hours, seed=args.seed, depot=args.depot,
+                               out=args.out, seconds_per_day=args.seconds_per_day,
+                               overrides=_overrides(args.override),
+                               max_gap_days=args.max_gap_days, max_snap_m=args.max_snap_m,
+                               lang=args.lang, progress=bar.update)
+    finally:
+        store.close()
+    sys.stdout.write(json.dumps(res.metrics, ensure_ascii=False) + "\n")
+    sys.stdout.write(f"{len(res.plan_ids)} plans, {len(res.files)} files in {args.out}\n")
+    return 0
