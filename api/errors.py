@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from gis.edits import EditRefused, UnknownIdError
 from gis.errors import CRSError, GisError, InvalidGeometryError, UnitsError
 from layers.errors import (
     ConflictError,
@@ -85,6 +86,8 @@ STATUS: dict[type[BaseException], int] = {
     NotFoundError: 404,
     UnknownLayerError: 404,
     FeatureNotFoundError: 404,
+    UnknownIdError: 404,
+    EditRefused: 422,
     StaleVersionError: 412,
     ConflictError: 412,
     PayloadTooLargeError: 413,

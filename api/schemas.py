@@ -114,7 +114,8 @@ class PlanCreate(Strict):
     seconds: Annotated[float, Field(gt=0, le=60)] = 5.0
     depot: Position | None = Field(None, description="start and end, lon/lat (default: the "
                                    "first office)")
-    max_stops: Annotated[int, Field(ge=1, le=200)] | None = None
+    must: Annotated[list[Ident], Field(max_length=50)] = Field(
+        default_factory=list, description="site ids that must be visited")
 
 
 class PlanStop(BaseModel):
@@ -217,3 +218,82 @@ class Coverage(BaseModel):
     by: str
     as_of: str
     rows: list[CoverageRow]
+
+
+# -- grid edits ------------------------------------------------------------------------------
+Reason = Annotated[str, Field(max_length=500)]
+
+
+class MoveEdit(Strict):
+    """Move units to another grid of the same village."""
+
+    unit_ids: Annotated[list[Ident], Field(min_length=1, max_length=5000)]
+    target_grid_id: Ident
+    village_id: Ident | None = None
+    reason: Reason = ""
+
+
+class SplitEdit(Strict):
+    """Split a grid in two balanced, connected halves."""
+
+    grid_id: Ident
+    seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
+    reason: Reason = ""
+
+
+class MergeEdit(Strict):
+    """Merge two neighbouring grids of one village."""
+
+    grid_id: Ident
+    other_grid_id: Ident
+    reason: Reason = ""
+
+
+class RedrawEdit(Strict):
+    """Give a grid the units a drawn polygon covers (majority of each unit's area)."""
+
+    grid_id: Ident
+    geometry: AreaGeometry
+    reason: Reason = ""
+
+
+class RebalanceEdit(Strict):
+    """Rebalance a few neighbouring grids locally."""
+
+    grid_ids: Annotated[list[Ident], Field(min_length=1, max_length=50)]
+    seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
+    reason: Reason = ""
+
+
+class Revert(Strict):
+    """Restore an earlier version of a village's partition as a new version."""
+
+    version: Annotated[int, Field(ge=0, le=10**9)]
+    reason: Reason = ""
+
+
+class EditResult(BaseModel):
+    """A preview or a committed edit."""
+
+    village: str
+    version: int
+    kind: str
+    touched: list[str]
+    before: dict[str, Any]
+    after: dict[str, Any]
+    moved: list[str]
+    committed: bool
+    etag: str
+    grids: dict[str, Any] | None = Field(None, description="the village's grids after a commit "
+                                         "(GeoJSON FeatureCollection)")
+
+
+class HistoryEntry(BaseModel):
+    """One committed version of a village's partition."""
+
+    model_config = ConfigDict(extra="allow")
+
+    version: int
+    author: str | None = None
+    time: str | None = None
+    reason: str | None = None

@@ -6,11 +6,8 @@ from the request or from the OS, and is shown to admins and the author only.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import secrets
-from datetime import UTC, datetime
-from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -29,32 +26,28 @@ def new_plan_id() -> str:
     return secrets.token_urlsafe(16)
 
 
-def _planner() -> Any:
-    try:
-        module = importlib.import_module("api.services.routes")
-    except ModuleNotFoundError:
-        module = None
-    fn = getattr(module, "plan_day_for_team", None) if module else None
-    if fn is None:
-        msg = "day planning is not available in this build (api.services.routes missing)"
-        raise UnavailableError(msg)
-    return fn
-
-
 def build_plan(store: Store, user: User, body: PlanCreate) -> pd.Series:
-    """Plan the day for ``body.team`` and store it as a draft; returns the stored row."""
+    """Plan the day for ``body.team`` with :func:`api.services.routes.plan_day`; store a draft.
+
+    ``plan_day`` writes its plan (named ``team-1``) as a draft; the row is then given the
+    requested team and an audit event in one transaction.
+    """
+    try:
+        from api.services.routes import plan_day
+    except ModuleNotFoundError as exc:
+        msg = "day planning is not available in this build (api.services.routes missing)"
+        raise UnavailableError(msg) from exc
     seed = body.seed if body.seed is not None else secrets.randbelow(2**31 - 1)
-    result = _planner()(store, date=body.date.isoformat(), team=body.team, hours=body.hours,
-                        seed=seed, seconds=body.seconds, depot=body.depot,
-                        max_stops=body.max_stops)
-    row = {"plan_id": new_plan_id(), "date": body.date.isoformat(), "team": body.team,
-           "status": "draft", "stops": list(result["stops"]),
-           "drive_s": float(result.get("drive_s") or 0.0), "seed": seed,
-           "created_by": user.username, "created_at": datetime.now(UTC),
-           "dispatched_at": None, "geometry": result.get("path")}
-    frame = gpd.GeoDataFrame([row], geometry="geometry", crs=4326)
+    result = plan_day(store, date=body.date, teams=1, hours=body.hours, must=body.must,
+                      seed=seed, depot=body.depot, seconds=body.seconds,
+                      created_by=user.username)
+    plan_id = result.plan_ids[0]
     with store.transaction() as tx:
-        tx.append("plans", frame)
-        audit.record(tx, user=user.username, action="plan.create", obj=row["plan_id"],
-                     detail={"stops": len(row["stops"])})
-    return frame.iloc[0]
+        row = tx.get("plans", plan_id).copy()
+        row["team"] = body.team
+        row["status"] = "draft"
+        tx.upsert("plans", gpd.GeoDataFrame([row.to_dict()], geometry="geometry", crs=4326))
+        audit.record(tx, user=user.username, action="plan.create", obj=plan_id,
+                     detail={"stops": len(row["stops"] or [])})
+    log.debug("plan stored as a draft")
+    return row
