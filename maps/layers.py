@@ -54,10 +54,20 @@ def bounds_of(frames: Sequence[gpd.GeoDataFrame | None]) -> tuple[float, ...] | 
             max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
+#: Property name -> label key, for the fields whose name is not itself a label key.
+FIELD_LABELS = {
+    "status_label": "status",
+    "risk_label": "risk_class",
+    "last_visit_day": "last_visit",
+    "deviation_pct": "deviation",
+    "mines": "mine_count",
+}
+
+
 def tooltip(fields: Sequence[str], lang: str, labels: dict[str, str] | None = None
             ) -> folium.GeoJsonTooltip:
     """A tooltip table of *fields*, labelled in *lang* (``labels`` maps field -> label key)."""
-    labels = labels or {}
+    labels = {**FIELD_LABELS, **(labels or {})}
     aliases = [t(labels.get(f, f), lang) for f in fields]
     return folium.GeoJsonTooltip(fields=list(fields), aliases=aliases, sticky=True,
                                  localize=True)
@@ -167,8 +177,9 @@ def fire_zones_layer(zones: gpd.GeoDataFrame | None, options: MapOptions, *,
     frame = zones.copy()
     risk = frame["risk_class"] if "risk_class" in frame.columns else [None] * len(frame)
     frame["risk_label"] = [
-        t(f"risk_{int(r)}", options.lang) if r is not None and not pd.isna(r) and int(r) in (1, 2, 3)
-        else "" for r in risk
+        t(f"risk_{int(r)}", options.lang)
+        if r is not None and not pd.isna(r) and int(r) in (1, 2, 3) else ""
+        for r in risk
     ]
     if "area_m2" in frame.columns:
         frame["area_ha"] = (frame["area_m2"].astype(float) / 10_000).round(1)

@@ -15,6 +15,7 @@ from typing import Any
 
 import folium
 from branca.element import Element, MacroElement
+from folium.template import Template
 
 from maps.assets import PageAssets
 from maps.basemaps import (
@@ -26,7 +27,6 @@ from maps.basemaps import (
     offset_for,
 )
 from maps.i18n import HTML_LANG, check_lang, t
-from folium.template import Template
 
 #: Fallback view (the county is unknown): central China.
 _DEFAULT_BOUNDS = ((34.0, 108.0), (36.0, 112.0))

@@ -13,6 +13,7 @@ import geopandas as gpd
 import pandas as pd
 from folium.plugins import Search
 
+from maps.assets import DrawAssets
 from maps.basemaps import shift_points
 from maps.geometry import feature_collection
 from maps.i18n import t
@@ -33,7 +34,6 @@ from maps.style import (
     deviation_colour,
     deviation_stops,
 )
-from maps.assets import DrawAssets
 
 GRID_FIELDS = ("code", "village", "worker", "households", "members", "mines", "fire_area_ha",
                "workload", "deviation_pct")
@@ -126,8 +126,9 @@ def planner_map(
             unit_data = feature_collection(
                 units, columns=["unit_id", "village_id", "grid_id", "households"],
                 basemap=options.basemap, tolerance_m=options.tolerance_m, id_field="unit_id")
+        line = "#fff" if "grids" in refs else "#777"
         style = folium.utilities.JsCode(
-            "function(f){return {color:'#fff',weight:1,opacity:0.9,fill:false};}")
+            f"function(f){{return {{color:'{line}',weight:1,opacity:0.9,fill:false}};}}")
         refs["units"] = geojson_layer(unit_data, name=t("units", lang), style=style,
                                       interactive=False).add_to(m)
     fire = fire_zones_layer(fire_zones, options)

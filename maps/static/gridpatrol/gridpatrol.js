@@ -272,8 +272,14 @@
     });
     if (GP.settings.kind === 'planner') setupEdit(map, layers);
     if (GP.settings.kind === 'leader') setupLeaderFilter(map, layers, GP.extra.leaders);
-    if (GP.settings.kind === 'inspector' && GP.extra.fit && layers.route) {
-      try { map.fitBounds(layers.route.getBounds(), { padding: [24, 24] }); } catch (e) { /* empty */ }
+    if (GP.extra.panel) {
+      document.body.classList.add('gp-with-panel');
+      map.invalidateSize();
+    }
+    if (GP.extra.fit) {
+      var group = L.featureGroup(['route', 'stops'].filter(function (k) { return layers[k]; })
+        .map(function (k) { return layers[k]; }));
+      try { map.fitBounds(group.getBounds(), { padding: [30, 30], maxZoom: 16 }); } catch (e) { /* empty */ }
     }
     var print = document.getElementById('gp-print');
     if (print) print.addEventListener('click', function () { window.print(); });
