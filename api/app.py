@@ -112,6 +112,11 @@ def create_app(settings: Settings) -> FastAPI:
                                      window_s=settings.login_window_s)
     install(app)
     _include_routers(app)
+    from fastapi.staticfiles import StaticFiles
+
+    from maps.assets import STATIC_DIR
+
+    app.mount("/static/maps", StaticFiles(directory=STATIC_DIR), name="map-assets")
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     return app

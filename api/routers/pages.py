@@ -13,7 +13,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from api.auth import COOKIE, decode_token
 from api.errors import ForbiddenError, NotFoundError
 from api.services import pages, plans_api
-from api.services.coverage import coverage
 from api.services.users import User
 from layers.store import Store
 
@@ -77,7 +76,4 @@ def leader(request: Request) -> HTMLResponse | RedirectResponse:
         return _login("/leader")
     user, token = who
     store: Store = request.app.state.store
-    mine = user.username if user.role == "leader" else None
-    cov = {by: coverage(store, by=by, leader=mine)  # type: ignore[arg-type]
-           for by in ("grid", "mine", "fire_zone", "leader")}
-    return HTMLResponse(pages.leader_html(store, user, token, cov))
+    return HTMLResponse(pages.leader_html(store, user, token))

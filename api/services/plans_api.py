@@ -47,7 +47,7 @@ def scopes(user: User) -> list[dict[str, Any]]:
 
 
 def _missing(plan_id: str) -> NotFoundError:
-    return NotFoundError(f"no plan {plan_id!r} that you may read")
+    return NotFoundError("no plan with that id that you may read")
 
 
 def read_plan(store: Reader, user: User, plan_id: str) -> pd.Series:
