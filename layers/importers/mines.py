@@ -5,7 +5,7 @@ Columns kept (GCMT name → ``mine_sites`` field): ``id`` → ``source_id`` (and
 → ``capacity_mtpa``, ``mine-type`` → ``mine_type``, ``coal_type``, ``coalfield``; ``lat``/``lng``
 (WGS 84) → geometry.  GEM statuses map to GridPatrol's: operating → producing, mothballed →
 suspended, retired → closed, proposed/shelved/cancelled → proposed.  Every site is a
-``coal_mine``.  Data: Global Energy Monitor, Global Coal Mine Tracker, CC BY 4.0.
+``coal_mine``.  Rows sharing an id (a mine's phases) become one site (:func:`merge_phases`).  Data: Global Energy Monitor, Global Coal Mine Tracker, CC BY 4.0.
 """
 
 from __future__ import annotations
@@ -24,6 +24,26 @@ from layers.store import BBox, Store
 STATUS = {"operating": "producing", "mothballed": "suspended", "retired": "closed",
           "proposed": "proposed", "shelved": "proposed", "cancelled": "proposed"}
 REQUIRED = ("id", "project", "status", "lat", "lng")
+_RANK = {"producing": 0, "suspended": 1, "proposed": 2, "closed": 3, "unknown": 4}
+
+
+def merge_phases(sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """One site per GEM id: the tracker lists a mine's phases (expansions, units) as rows with
+    the same id.  Keep the phase with the most active status (producing > suspended >
+    proposed > closed), sum the capacity of the phases in that status, and join mine types.
+    """
+    rank = sites["status"].map(_RANK).fillna(9)
+    ordered = sites.assign(_rank=rank).sort_values(["source_id", "_rank"], kind="stable")
+    first = ordered.groupby("source_id", sort=False).head(1).set_index("source_id")
+    same = ordered[ordered["_rank"] == ordered["source_id"].map(first["_rank"])]
+    capacity = same.groupby("source_id")["capacity_mtpa"].sum(min_count=1)
+    types = ordered.groupby("source_id")["mine_type"].agg(
+        lambda v: "; ".join(sorted({str(t) for t in v if isinstance(t, str)})) or None)
+    out = first.assign(capacity_mtpa=capacity, mine_type=types).drop(columns="_rank")
+    out = out.reset_index().loc[lambda f: f["site_id"].isin(sites["site_id"])]
+    order = {sid: i for i, sid in enumerate(dict.fromkeys(sites["source_id"]))}
+    out = out.sort_values("source_id", key=lambda c: c.map(order)).reset_index(drop=True)
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=sites.crs)
 
 
 def read_gem_csv(path: str | Path, *, encoding: str | None = None) -> gpd.GeoDataFrame:
@@ -49,7 +69,7 @@ def read_gem_csv(path: str | Path, *, encoding: str | None = None) -> gpd.GeoDat
                          for i in raw.index[bad][:10])
         msg = f"{p}, layer 'mine_sites': bad coordinates in field lat/lng: {rows}; fix them"
         raise ValidationError(msg, [f"feature {raw['id'][i]!r}: lat/lng" for i in raw.index[bad]])
-    return gpd.GeoDataFrame({
+    return merge_phases(gpd.GeoDataFrame({
         "site_id": "gem-" + raw["id"],
         "name": raw["project"],
         "kind": "coal_mine",
@@ -61,7 +81,7 @@ def read_gem_csv(path: str | Path, *, encoding: str | None = None) -> gpd.GeoDat
         "coalfield": raw.get("coalfield"),
         "source": "gem-gcmt",
         "source_id": raw["id"],
-    }, geometry=shapely.points(lng.to_numpy(), lat.to_numpy()), crs=4326)
+    }, geometry=shapely.points(lng.to_numpy(), lat.to_numpy()), crs=4326))
 
 
 def select_mines(mines: gpd.GeoDataFrame, *, bbox: BBox | None = None,

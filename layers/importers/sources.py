@@ -122,13 +122,14 @@ def detect_encoding(path: Path, *, declared: str | None = None) -> str:
                   "utf-16"
             raise InputFileError(msg) from exc
         return declared
+    candidates = ["utf-8", "gb18030"]
     if raw.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    if len(raw) > 3 and raw[1::2].count(0) > len(raw) // 4:
-        return "utf-16-le"
-    for enc in ("utf-8", "gb18030"):
+        candidates = ["utf-8-sig"]
+    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = ["utf-16"]
+    elif len(raw) > 3 and raw[1::2].count(0) > len(raw) // 4:
+        candidates = ["utf-16-le"]
+    for enc in candidates:
         try:
             raw.decode(enc)
         except UnicodeDecodeError:
