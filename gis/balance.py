@@ -193,7 +193,7 @@ def repair(graph: UnitGraph, parts: NDArray[np.int64], k: int) -> NDArray[np.int
 def optimise(graph: UnitGraph, weights: NDArray[np.float64], start: NDArray[np.int64],
              ideal: NDArray[np.float64], tolerance: float, *, rng: np.random.Generator,
              origin: NDArray[np.int64] | None = None, frozen: set[int] | None = None,
-             seconds: float = 1.0, exact_units: int = 60, compact: float = 0.02
+             seconds: float = 1.0, exact_units: int = 60, compact: float = 0.1
              ) -> NDArray[np.int64]:
     """Improve a contiguous partition of a connected graph (see :mod:`gis.search`)."""
     deadline = time.perf_counter() + seconds
