@@ -135,6 +135,7 @@ def revert(village_id: Id, body: Revert, user: PlannerUser, store: StoreDep,
 
     grid_api.scoped_village_id(store, user, village_id)
     expected = grid_api.parse_if_match(if_match, village_id)
+    grid_api.check_current(store, village_id, expected)
     res = do_revert(store, village=village_id, version=body.version, expected_version=expected,
                     author=user.username, reason=body.reason)
     audit.record(store, user=user.username, action="grid.revert", obj=village_id,

@@ -76,6 +76,16 @@ def parse_if_match(header: str | None, village: str) -> int:
     return int(ver)
 
 
+def check_current(store: Reader, village: str, expected: int) -> None:
+    """412 early when *village* is no longer at *expected* (the write re-checks atomically)."""
+    from api.services.grids import current_versions
+
+    now = current_versions(store, [village])[village]
+    if now != expected:
+        raise StaleVersionError(f"village {village} is at version {now}, not {expected}: read "
+                                f"it again (GET /grids/villages/{village}) and redo the edit")
+
+
 def village_grids(store: Reader, village: str) -> dict[str, Any]:
     """The village's grids as a GeoJSON FeatureCollection (dict)."""
     frame = store.read("grids", where={"village_id": village})
@@ -87,6 +97,7 @@ def commit(store: Store, user: User, *, kind: str, params: dict[str, Any], villa
     """Commit through :func:`api.services.grid_edits.commit_edit`, then audit it."""
     from api.services.grid_edits import commit_edit
 
+    check_current(store, village, expected)
     try:
         result = commit_edit(store, kind=kind, params=params, expected_version=expected,
                              author=user.username, reason=reason)  # type: ignore[arg-type]
