@@ -36,9 +36,9 @@ def _faces(lines: list[BaseGeometry], villages: gpd.GeoDataFrame) -> gpd.GeoData
     area = shapely.union_all(villages.geometry.values)
     clipped = [shapely.intersection(ln, area) for ln in lines]
     snapped = shapely.set_precision(np.asarray([*clipped, *boundary], dtype=object), GRID_M)
-    noded = shapely.node(shapely.GeometryCollection(list(snapped[~shapely.is_empty(snapped)])))
-    parts = shapely.set_precision(np.asarray(noded.geoms, dtype=object), GRID_M)
-    faces = list(shapely.polygonize(list(parts[~shapely.is_empty(parts)])).geoms)
+    # union_all nodes the lines and dissolves repeated segments (two villages' shared edge)
+    noded = shapely.union_all(snapped[~shapely.is_empty(snapped)], grid_size=GRID_M)
+    faces = list(shapely.polygonize(list(getattr(noded, "geoms", [noded]))).geoms)
     frame = gpd.GeoDataFrame(geometry=faces, crs=villages.crs)
     pts = frame.geometry.representative_point()
     hit_pt, hit_v = villages.sindex.query(pts.values, predicate="within")
