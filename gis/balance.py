@@ -153,8 +153,9 @@ def seed(graph: UnitGraph, weights: NDArray[np.float64], k: int, *,
     ew = np.maximum(1, np.rint(graph.shared)).astype(int)
     opts = pymetis.Options(seed=int(rng.integers(1 << 30)), contig=1, ufactor=30)
     try:
-        _, parts = pymetis.part_graph(k, xadj=graph.indptr, adjncy=graph.indices,
-                                      vweights=vw, eweights=ew, options=opts)
+        adjacency = pymetis.CSRAdjacency(graph.indptr.tolist(), graph.indices.tolist())
+        _, parts = pymetis.part_graph(k, adjacency, vweights=vw.tolist(), eweights=ew.tolist(),
+                                      options=opts)
         parts = np.asarray(parts, dtype=np.int64)
     except Exception:  # METIS refuses some tiny graphs: fall back to a sweep by position
         log.debug("pymetis failed on %d nodes; seeding by position", graph.n)

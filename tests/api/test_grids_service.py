@@ -1,0 +1,114 @@
+"""Grid services on a tmp_path GeoPackage: one transaction, versions, conflicts, revert."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from api.services import grid_edits
+from api.services.grids import balance_store
+from gis.balance import BalanceError
+from gis.edits import EditRefused, UnknownIdError
+from gis.workload import WorkloadError
+from layers.errors import ConflictError
+from layers.store import open_store
+
+D = 0.002  # degrees per cell (~140 m × 220 m at 49.9° N)
+
+
+def _units(village: str, nx: int, ny: int, x0: float, seed: int) -> list[dict]:
+    rng = np.random.default_rng(seed)
+    return [{"unit_id": f"{village}-{i}-{j}", "village_id": village, "kind": "block",
+             "households": int(rng.integers(5, 12)), "population": 20, "members": 1,
+             "mines": 0, "fire_area_m2": 0.0, "pinned": False,
+             "geometry": shapely.box(x0 + i * D, 49.9 + j * D, x0 + (i + 1) * D,
+                                     49.9 + (j + 1) * D)}
+            for i in range(nx) for j in range(ny)]
+
+
+@pytest.fixture
+def store(tmp_path: Path):  # noqa: ANN201
+    s = open_store(tmp_path / "g.gpkg")
+    units = gpd.GeoDataFrame(_units("V1", 6, 4, 11.5, 1) + _units("V2", 3, 3, 11.5 + 6 * D, 2),
+                             crs=4326)
+    units.loc[units["unit_id"] == "V1-0-0", ["kind", "pinned"]] = ["mine", True]
+    admin = gpd.GeoDataFrame([
+        {"area_id": "V1", "name": "One", "level": "village", "code": "110101001001",
+         "geometry": shapely.box(11.5, 49.9, 11.5 + 6 * D, 49.9 + 4 * D)},
+        {"area_id": "V2", "name": "Two", "level": "village",
+         "geometry": shapely.box(11.5 + 6 * D, 49.9, 11.5 + 9 * D, 49.9 + 3 * D)},
+        {"area_id": "V3", "name": "Empty", "level": "village",
+         "geometry": shapely.box(11.6, 49.9, 11.61, 49.91)}], crs=4326)
+    with s.transaction() as tx:
+        tx.replace("admin_areas", admin)
+        tx.replace("units", units)
+    yield s
+    s.close()
+
+
+def test_balance_writes_units_grids_and_history(store) -> None:  # noqa: ANN001
+    report = balance_store(store, target=40.0, seconds=0.3)
+    units = store.read("units")
+    grids = store.read("grids")
+    assert units["grid_id"].notna().all()
+    assert set(grids["grid_id"]) == set(units["grid_id"])
+    v1 = grids[grids["village_id"] == "V1"]
+    assert all(len(c) == 15 and c.startswith("110101001001") for c in v1["code"])
+    mine_grid = units.loc[units["unit_id"] == "V1-0-0", "grid_id"].iloc[0]
+    assert grids.set_index("grid_id").loc[mine_grid, "pinned"]
+    assert (units["grid_id"] == mine_grid).sum() == 1
+    area = shapely.union_all(units.to_crs(32632).geometry.values).area
+    assert abs(grids.to_crs(32632).geometry.area.sum() - area) < 1.0
+    hist = store.read("grid_history")
+    assert sorted(hist["version"]) == [1, 1] and report.versions == {"V1": 1, "V2": 1}
+    assert report.summary["contiguous"] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [({"weights": "households=-1"}, WorkloadError, "≥ 0"),
+     ({"villages": ["V3"]}, BalanceError, "V3 has no units"),
+     ({"villages": ["V9"]}, BalanceError, "not in admin_areas"),
+     ({"target": 3.0}, BalanceError, "raise --target")],
+)
+def test_bad_input_writes_nothing(store, kwargs: dict, error: type, match: str) -> None:  # noqa: ANN001
+    with pytest.raises(error, match=match):
+        balance_store(store, **{"target": 40.0, **kwargs})
+    assert store.read("grids").empty and store.read("grid_history").empty
+    assert store.read("units")["grid_id"].isna().all()
+
+
+def test_edit_preview_commit_conflict_history_revert(store) -> None:  # noqa: ANN001
+    balance_store(store, target=40.0, seconds=0.3)
+    grids = store.read("grids")
+    free = grids[(grids["village_id"] == "V1") & ~grids["pinned"].astype(bool)]
+    gid = free["grid_id"].iloc[0]
+    prev = grid_edits.preview_edit(store, kind="rebalance", params={"grids": [gid]})
+    assert prev["version"] == 1 and gid in prev["before"]
+    split = grid_edits.commit_edit(store, kind="split", params={"grid": gid},
+                                   expected_version=1, author="ann", reason="test split")
+    assert split["version"] == 2 and len(split["grids"]) == 2
+    with pytest.raises(ConflictError):
+        grid_edits.commit_edit(store, kind="merge",
+                               params={"grid": split["grids"][0], "other": split["grids"][1]},
+                               expected_version=1)
+    hist = grid_edits.history(store, village="V1")
+    assert [h["version"] for h in hist] == [2, 1] and hist[0]["author"] == "ann"
+    back = grid_edits.revert(store, village="V1", version=1)
+    assert back["version"] == 3
+    restored = store.read("units", where={"village_id": "V1"})
+    first = store.read("grid_history", where={"village_id": "V1"})
+    v1 = first[first["version"] == 1]["assignment"].iloc[0]
+    assert dict(zip(restored["unit_id"], restored["grid_id"], strict=True)) == v1
+    pinned = store.read("units", ids=["V1-0-0"])["grid_id"].iloc[0]
+    with pytest.raises(EditRefused, match="exclusive"):
+        grid_edits.preview_edit(store, kind="move", params={"units": ["V1-0-0"],
+                                                            "to_grid": gid})
+    with pytest.raises(UnknownIdError):
+        grid_edits.preview_edit(store, kind="merge", params={"grid": "nope", "other": pinned})
+    assert len(pd.unique(store.read("grid_history")["history_id"])) == 4
