@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from gis.errors import GisError
 from layers.errors import LayerError
+from maps.errors import MapError
 
 log = logging.getLogger("gridpatrol")
 
@@ -70,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         return int(args.func(args) or 0)
-    except (LayerError, GisError) as exc:
+    except (LayerError, GisError, MapError) as exc:
         log.error("error: %s", exc)
         for problem in getattr(exc, "problems", [])[:50]:
             log.error("  - %s", problem)

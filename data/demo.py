@@ -30,6 +30,10 @@ MINES_FILE = DATA / "mines" / "gem_gcmt_china_2025-04.csv"
 MEMBER_SEED = 2026
 #: Demo grid target (households): the town and the larger villages get several grids each.
 DEMO_TARGET = 150.0
+DEMO_DATE = "2026-04-02"  # the week before Qingming: fire season
+DEMO_TEAMS = 3
+DEMO_HOURS = 8.0
+DEMO_SEED = 20260402
 
 
 def add_synthetic_members(store: Store, *, seed: int = MEMBER_SEED) -> int:
@@ -43,26 +47,58 @@ def add_synthetic_members(store: Store, *, seed: int = MEMBER_SEED) -> int:
 
 
 def demo_steps(store: Store, out: Path, progress: bool) -> list[tuple[str, Callable[[], object]]]:
-    """The demo's steps, in order: ``(title, thunk)``."""
+    """The demo's steps, in order: ``(title, thunk)``; each thunk returns a one-line summary."""
+    from api.services.grids import balance_store
+    from api.services.maps import write_map
+    from api.services.routes import plan_day
     from api.services.units import build_units
 
-    def mines() -> object:
-        roads = store.read("roads")
-        return import_mines(store, MINES_FILE, bbox=tuple(roads.total_bounds))
+    def osm() -> str:
+        counts = import_osm(store, OSM_FILE, progress=progress)
+        return ", ".join(f"{k} {v}" for k, v in counts.items() if k in (
+            "roads", "buildings", "places", "fire_zones", "mine_sites"))
+
+    def mines() -> str:
+        n = import_mines(store, MINES_FILE, bbox=tuple(store.read("roads").total_bounds))
+        return f"{n} registry mines inside the demo area (the registry covers China)"
+
+    def units() -> str:
+        r = build_units(store, progress=progress)
+        return (f"{r.townships} townships, {r.villages} villages, {r.units} units, "
+                f"{r.households} households, {r.members} members, {r.pinned} exclusive")
+
+    def balance() -> str:
+        report = balance_store(store, target=DEMO_TARGET, tolerance=0.10, oversize="pin")
+        m = report.summary
+        return (f"{m['grids']} grids ({m['pinned_grids']} exclusive), max |dev| "
+                f"{m['max_dev']:.1%}, mean |dev| {m['mean_dev']:.1%}, contiguous "
+                f"{m['contiguous']:.0%}, Polsby-Popper mean {m['pp_mean']:.2f}")
+
+    def plan() -> str:
+        day = plan_day(store, date=DEMO_DATE, teams=DEMO_TEAMS, hours=DEMO_HOURS,
+                       seed=DEMO_SEED, out=out / "plans", seconds=3.0)
+        stops = sum(len(team) for team in day.stops)
+        return (f"{len(day.plan_ids)} sealed plans, {stops} stops, drive "
+                f"{day.plan.drive_s / 3600:.1f} h; GPX + sheets in {out / 'plans'}")
+
+    def maps() -> str:
+        written = []
+        for kind in ("planner", "inspector", "leader"):
+            path = out / f"map-{kind}.html"
+            extra = {"team": "team-1", "date": DEMO_DATE} if kind == "inspector" else {}
+            write_map(store, kind, out=path, **extra)
+            written.append(str(path.resolve()))
+        return "\n" + "\n".join(f"{'':58}{p}" for p in written)
 
     return [
-        ("import osm", lambda: import_osm(store, OSM_FILE, progress=progress)),
-        ("import mines (GEM registry, demo area only)", mines),
-        ("synthetic member residences", lambda: add_synthetic_members(store)),
-        ("units build", lambda: build_units(store, progress=progress)),
-        *extra_steps(store, out, progress),
+        ("import osm", osm),
+        ("import mines (GEM registry)", mines),
+        ("synthetic member residences", lambda: f"{add_synthetic_members(store)} points"),
+        ("units build", units),
+        (f"balance (target {DEMO_TARGET:.0f} households, ±10 %)", balance),
+        (f"plan {DEMO_DATE}: {DEMO_TEAMS} teams, {DEMO_HOURS:.0f} h", plan),
+        ("maps (planner, inspector, leader)", maps),
     ]
-
-
-def extra_steps(store: Store, out: Path, progress: bool
-                ) -> list[tuple[str, Callable[[], object]]]:
-    """Grids, plans and maps (added by their own modules)."""
-    return []
 
 
 def run_demo(out: Path, *, progress: bool = True) -> str:
@@ -77,13 +113,13 @@ def run_demo(out: Path, *, progress: bool = True) -> str:
     for title, step in demo_steps(store, out, progress):
         t0 = time.perf_counter()
         result = step()
-        lines.append(f"  {title:<45} {time.perf_counter() - t0:6.1f} s  {_brief(result)}")
+        lines.append(f"  {title:<45} {time.perf_counter() - t0:5.1f} s  {result}")
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     table = layer_table(store)
     store.close()
     return "\n".join([
-        f"GridPatrol demo: North Bayreuth (© OpenStreetMap contributors, ODbL)",
+        "GridPatrol demo: North Bayreuth (© OpenStreetMap contributors, ODbL)",
         *lines,
         "",
         table,
@@ -91,11 +127,3 @@ def run_demo(out: Path, *, progress: bool = True) -> str:
         f"store: {db.resolve()}",
         f"time: {seconds:.1f} s, peak memory: {peak_mb:.0f} MB",
     ])
-
-
-def _brief(result: object) -> str:
-    if isinstance(result, dict):
-        return ", ".join(f"{k} {v}" for k, v in list(result.items())[:6])
-    if hasattr(result, "__dict__"):
-        return ", ".join(f"{k} {v}" for k, v in list(vars(result).items())[:7])
-    return str(result) if result is not None else ""
