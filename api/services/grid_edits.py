@@ -17,8 +17,14 @@ import numpy as np
 import shapely
 
 from api.services.grid_frames import number_grids, unit_geoms_metric
-from api.services.grids import AUTHOR, _pinned, _write, current_versions, derived_code, \
-    village_codes
+from api.services.grids import (
+    AUTHOR,
+    _pinned,
+    _write,
+    current_versions,
+    derived_code,
+    village_codes,
+)
 from gis import edits
 from gis.adjacency import build_graph
 from gis.crs import STORAGE_CRS
