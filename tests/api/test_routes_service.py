@@ -77,7 +77,8 @@ def test_plan_day_writes_plans_checkpoints_and_files(store: Store, tmp_path: Pat
     for stops, geom in zip(plans["stops"], plans.geometry, strict=True):
         for a, b in zip(stops[:-1], stops[1:], strict=True):
             assert a["departure_s"] <= b["arrival_s"]
-        assert geom.length > 0 and stops[0]["roads"]
+        assert geom.length > 0 and any(s["roads"] for s in stops)
+        assert set(stops[-1]["roads"]) <= {f"{d}{i}路" for d in ("南北", "东西") for i in range(5)}
     files = sorted(Path(f).name for f in res.files)
     assert files == ["team-1.gpx", "team-1.html", "team-2.gpx", "team-2.html"]
     html = (out / "2025-04-03" / "team-1.html").read_text(encoding="utf-8")
