@@ -106,7 +106,8 @@ def observer_hits(visits: np.ndarray, risk: np.ndarray, target: np.ndarray
         static += int(today[_top(target, k)].sum())
     total = max(total, 1)
     rates = {name: h / total for name, h in hits.items()}
-    uniform = float(visits[WARM_UP:].sum() / max(n * (days - WARM_UP), 1)) if days > WARM_UP else 0.0
+    late = visits[WARM_UP:]
+    uniform = float(late.sum() / max(n * len(late), 1))
     return rates, static / total, uniform
 
 

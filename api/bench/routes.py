@@ -28,8 +28,16 @@ import pandas as pd
 from gis import matrix as gm
 from gis.campaign import CampaignConfig, run_campaign
 from gis.observers import evaluate
-from gis.patrol import PRIZE_SCALE, DayPlan, DayProblem, Stop, TeamRoute, greedy_day, \
-    plan_from_routes, solve_day
+from gis.patrol import (
+    PRIZE_SCALE,
+    DayPlan,
+    DayProblem,
+    Stop,
+    TeamRoute,
+    greedy_day,
+    plan_from_routes,
+    solve_day,
+)
 from gis.risk import site_risk
 from gis.roads import NodeIndex, build_graph, graph_to_csr, roads_from_osm_lines
 from gis.sites import DEFAULT_VISIT_MIN

@@ -12,7 +12,6 @@ The seed of each day is stored in ``plans.seed`` and logged; it is not on any sh
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import secrets
 import tempfile
@@ -31,8 +30,16 @@ from gis import matrix as gm
 from gis.patrol import DayPlan, DayProblem, PatrolError, TeamRoute, solve_day
 from gis.risk import RiskConfig, open_findings, site_risk
 from gis.roads import NodeIndex, build_graph, graph_to_csr
-from gis.sites import (DEFAULT_MAX_SNAP_M, DEFAULT_VISIT_MIN, SiteError, area_sites,
-                       find_checkpoints, fire_zone_sites, mine_sites, snap_sites)
+from gis.sites import (
+    DEFAULT_MAX_SNAP_M,
+    DEFAULT_VISIT_MIN,
+    SiteError,
+    area_sites,
+    find_checkpoints,
+    fire_zone_sites,
+    mine_sites,
+    snap_sites,
+)
 from layers.store import Store
 from maps.sheet import day_sheet_html
 
@@ -550,4 +557,5 @@ def _timed(ctx: _Context, route: TeamRoute) -> TeamRoute:
         stops.append(Stop(s.site_id, s.index, int(round(t)), int(round(t)), int(round(dep))))
         t, here = dep, s.index + 1
     drive += ctx.matrix[here, 0]
-    return TeamRoute(route.team, tuple(stops), int(round(drive)), int(round(t + ctx.matrix[here, 0])))
+    end = int(round(t + ctx.matrix[here, 0]))
+    return TeamRoute(route.team, tuple(stops), int(round(drive)), end)

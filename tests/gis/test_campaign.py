@@ -7,8 +7,14 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from gis.campaign import (CampaignConfig, CampaignError, assign_teams, entropy_pct,
-                          run_campaign, target_rates)
+from gis.campaign import (
+    CampaignConfig,
+    CampaignError,
+    assign_teams,
+    entropy_pct,
+    run_campaign,
+    target_rates,
+)
 from gis.observers import evaluate, gaps
 
 N = 30

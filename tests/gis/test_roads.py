@@ -8,8 +8,14 @@ import pandas as pd
 import pytest
 from shapely.geometry import LineString
 
-from gis.roads import (DEFAULT_SPEEDS_KMH, NodeIndex, RoadGraphError, build_graph,
-                       graph_to_csr, roads_from_osm_lines)
+from gis.roads import (
+    DEFAULT_SPEEDS_KMH,
+    NodeIndex,
+    RoadGraphError,
+    build_graph,
+    graph_to_csr,
+    roads_from_osm_lines,
+)
 
 # ~0.001° lon at 50°N ≈ 71.7 m; 0.001° lat ≈ 111.2 m.
 
