@@ -142,7 +142,15 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     spec = get_openapi(title=app.title, version=app.version, summary=app.summary,
                        routes=app.routes)
     components = spec.setdefault("components", {}).setdefault("schemas", {})
-    for model in (Link, Feature, FeatureCollection):
+    from api.errors import ErrorBody
+
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+    for path in spec.get("paths", {}).values():  # errors are JSON, whatever the 200 is
+        for op in path.values():
+            for code, resp in op.get("responses", {}).items():
+                if code[:1] in "45":
+                    resp["content"] = error
+    for model in (Link, Feature, FeatureCollection, ErrorBody):
         schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
         for name, sub in schema.pop("$defs", {}).items():
             components.setdefault(name, sub)

@@ -143,6 +143,7 @@ def error_response(status: int, detail: str, headers: dict[str, str] | None = No
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorBody, "description": text}
     for code, text in (
+        (400, "the body cannot be decoded (not UTF-8 JSON)"),
         (401, "no token, or a bad or expired one"),
         (403, "the role may not use this endpoint"),
         (404, "unknown id, or outside the caller's scope"),
