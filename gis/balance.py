@@ -79,7 +79,8 @@ def _check_inputs(graph: UnitGraph, weights: NDArray[np.float64], target: float,
 def plan_pieces(graph: UnitGraph, weights: NDArray[np.float64], *, target: float,
                 tolerance: float, villages: list[str], pinned: NDArray[np.bool_],
                 count: int | Mapping[str, int] | None = None,
-                oversize: Literal["error", "pin"] = "error") -> tuple[list[Piece], NDArray]:
+                oversize: Literal["error", "pin"] = "error",
+                islands: Literal["error", "separate"] = "error") -> tuple[list[Piece], NDArray]:
     """Split every village into pieces of free units and decide each piece's grid count.
 
     Returns the pieces and the (possibly extended) pinned mask.  Raises
@@ -89,7 +90,8 @@ def plan_pieces(graph: UnitGraph, weights: NDArray[np.float64], *, target: float
     pinned = pinned.copy()
     problems: list[str] = []
     in_scope = np.flatnonzero(np.isin(graph.village, np.asarray(villages, dtype=object)))
-    problems += check_connected(graph, in_scope)
+    if islands == "error":
+        problems += check_connected(graph, in_scope)
     limit = target * (1.0 + tolerance)
     big = np.flatnonzero((weights > limit) & ~pinned & np.isin(graph.village, villages))
     if oversize == "pin":
@@ -275,7 +277,8 @@ def balance(graph: UnitGraph, weights: NDArray[np.float64], *, rng: np.random.Ge
             target: float = DEFAULT_TARGET, tolerance: float = DEFAULT_TOLERANCE,
             count: int | Mapping[str, int] | None = None, pinned: NDArray[np.bool_] | None = None,
             villages: list[str] | None = None, initial: NDArray[np.object_] | None = None,
-            oversize: Literal["error", "pin"] = "error", seconds: float | None = None,
+            oversize: Literal["error", "pin"] = "error",
+            islands: Literal["error", "separate"] = "error", seconds: float | None = None,
             progress: Callable[[str], None] | None = None) -> Partition:
     """Balanced, contiguous grids for every village of *graph*.
 
@@ -300,6 +303,9 @@ def balance(graph: UnitGraph, weights: NDArray[np.float64], *, rng: np.random.Ge
     oversize
         ``"error"`` (default): a unit heavier than the target + tolerance is an error;
         ``"pin"``: such units become exclusive grids.
+    islands
+        ``"error"`` (default): a village whose units are not connected is an error naming
+        the islands; ``"separate"``: each connected piece gets grids of its own.
     seconds
         Optimisation budget per piece (default 0.3 s + 4 ms per unit).
     progress
@@ -318,7 +324,7 @@ def balance(graph: UnitGraph, weights: NDArray[np.float64], *, rng: np.random.Ge
     villages = sorted(set(graph.village)) if villages is None else list(villages)
     pieces, pinned = plan_pieces(graph, weights, target=target, tolerance=tolerance,
                                  villages=villages, pinned=pinned, count=count,
-                                 oversize=oversize)
+                                 oversize=oversize, islands=islands)
     assign = np.full(graph.n, -1, dtype=np.int64)
     labels: list[str] = []
     vills: list[str] = []

@@ -30,6 +30,7 @@ def _balance(args: argparse.Namespace) -> int:
                 villages=args.village, count=args.count, author=args.author,
                 reason=args.reason, seed=args.seed, keep_existing=not args.fresh,
                 oversize="pin" if args.pin_oversize else "error",
+                islands="separate" if args.separate_islands else "error",
                 progress=lambda _v: bar.update(1))
     finally:
         store.close()
@@ -116,6 +117,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     b.add_argument("--fresh", action="store_true", help="ignore the current plan")
     b.add_argument("--pin-oversize", action="store_true",
                    help="make units heavier than the target exclusive grids")
+    b.add_argument("--separate-islands", action="store_true",
+                   help="give each disconnected piece of a village grids of its own")
     b.set_defaults(func=_balance, reason="balance")
 
     g = sub.add_parser("grids", help="edit grids, history, revert")

@@ -109,6 +109,7 @@ def balance_store(
     weights: str | Mapping[str, float] | None = None, villages: Sequence[str] | None = None,
     count: int | None = None, author: str = AUTHOR, reason: str = "balance", seed: int = 0,
     keep_existing: bool = True, oversize: Literal["error", "pin"] = "error",
+    islands: Literal["error", "separate"] = "error",
     seconds: float | None = None, progress: Callable[[str], None] | None = None,
 ) -> BalanceReport:
     """Draw balanced grids for *villages* (default: every village with units) and store them.
@@ -128,6 +129,9 @@ def balance_store(
         Start from the current ``units.grid_id`` where it fits (fewest moved units).
     oversize
         ``"pin"`` turns units heavier than the target into exclusive grids instead of failing.
+    islands
+        ``"separate"`` gives each connected piece of a disconnected village its own grids
+        instead of failing (the default names the island units).
     seed
         Seeds the only random generator.
 
@@ -143,7 +147,8 @@ def balance_store(
     initial = sub["grid_id"].to_numpy(dtype=object) if keep_existing else None
     part = balance(graph, work[in_scope], rng=np.random.default_rng(seed), target=target,
                    tolerance=tolerance, count=count, pinned=_pinned(sub), villages=scope,
-                   initial=initial, oversize=oversize, seconds=seconds, progress=progress)
+                   initial=initial, oversize=oversize, islands=islands, seconds=seconds,
+                   progress=progress)
     codes = village_codes(store)
     part = number_grids(part, {v: codes.get(v, derived_code(v)) for v in scope})
     new_ids = np.asarray(part.labels, dtype=object)[part.assignment]
