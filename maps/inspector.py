@@ -20,7 +20,7 @@ from shapely.geometry.base import BaseGeometry
 
 from maps.basemaps import shift_points
 from maps.geometry import feature_collection
-from maps.i18n import t
+from maps.i18n import keys, t
 from maps.layers import geojson_layer
 from maps.page import MapOptions, add_body_html, add_title, base_map, start_page
 from maps.style import mine_status_key
@@ -68,7 +68,9 @@ def _times(stop: Mapping[str, Any], start: str) -> tuple[str, str]:
 
 def _popup(stop: Mapping[str, Any], n: int, start: str, lang: str) -> str:
     arrive, leave = _times(stop, start)
-    rows = [(t("kind", lang), stop.get("kind_label") or stop.get("kind"))]
+    kind = str(stop.get("kind") or "")
+    kind_label = t(f"kind_{kind}", lang) if f"kind_{kind}" in keys() else kind
+    rows = [(t("kind", lang), stop.get("kind_label") or kind_label)]
     if stop.get("status"):
         rows.append((t("status", lang), t(mine_status_key(stop.get("status")), lang)))
     for key in ("risk_class", "leader", "last_visit"):
