@@ -23,6 +23,10 @@ _LABELS = {
            "secret": "Internal · unannounced inspection · do not share",
            "none": "No sites today", "kinds": {}},
 }
+#: Unnamed roads are called by their class, e.g. ``(track)``; in Chinese sheets by these names.
+_CLASS_ZH = {"motorway": "高速公路", "motorway_link": "匝道", "trunk": "国道", "primary": "国省道",
+             "secondary": "省道", "tertiary": "县道", "unclassified": "乡道", "road": "道路",
+             "residential": "村道", "living_street": "街巷", "service": "辅路", "track": "机耕路"}
 _CSS = """
 body{font-family:"Noto Sans CJK SC","Noto Sans SC","Microsoft YaHei",sans-serif;margin:16mm;
 color:#111;font-size:11pt}
@@ -32,6 +36,12 @@ th,td{border:1px solid #444;padding:4pt 6pt;vertical-align:top;text-align:left}
 th{background:#eee}td.sign{width:30%}.roads{font-size:9pt;color:#333}
 @media print{body{margin:10mm}tr{page-break-inside:avoid}}
 """
+
+
+def _road(name: str, lang: str) -> str:
+    if lang == "zh" and name.startswith("(") and name.endswith(")"):
+        return f"({_CLASS_ZH.get(name[1:-1], name[1:-1])})"
+    return name
 
 
 def _clock(start_hhmm: str, seconds: float) -> str:
@@ -70,7 +80,7 @@ def day_sheet_html(
     rows = []
     for k, s in enumerate(stops, 1):
         kind = t["kinds"].get(str(s.get("kind")), str(s.get("kind", "")))
-        roads = " → ".join(escape(str(r)) for r in s.get("roads", []))
+        roads = " → ".join(escape(_road(str(r), lang)) for r in s.get("roads", []))
         rows.append(
             f"<tr><td>{k}</td><td><b>{escape(str(s.get('name') or s['site_id']))}</b>"
             f"<div class='roads'>{escape(t['roads'])}: {roads}</div></td>"
