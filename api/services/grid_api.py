@@ -102,7 +102,7 @@ def commit(store: Store, user: User, *, kind: str, params: dict[str, Any], villa
         result = commit_edit(store, kind=kind, params=params, expected_version=expected,
                              author=user.username, reason=reason)  # type: ignore[arg-type]
     except StoreError as exc:  # PostGIS: a racing commit took the version first
-        if "UniqueViolation" in str(exc) or "unique" in str(exc).lower():
+        if any(w in str(exc) for w in ("UniqueViolation", "unique", "Deadlock", "deadlock")):
             raise StaleVersionError(f"village {village} changed while committing: read it "
                                     "again and redo the edit") from exc
         raise

@@ -41,7 +41,7 @@ CHECKS = [schemathesis.checks.not_a_server_error,
           schemathesis.checks.content_type_conformance]
 
 
-@schema.exclude(path="/plans", method="POST").parametrize()
+@schema.parametrize()
 @settings(max_examples=8, deadline=None, derandomize=True, phases=[Phase.explicit,
           Phase.generate], suppress_health_check=list(HealthCheck))
 def test_api_conforms(case) -> None:
