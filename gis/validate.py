@@ -99,7 +99,8 @@ def repair(geom: BaseGeometry, storage_type: str) -> BaseGeometry:
     return shapely.MultiPolygon(polys)
 
 
-def repair_all(geoms: Sequence[BaseGeometry | None], storage_type: str) -> tuple[NDArray, list[int]]:
+def repair_all(geoms: Sequence[BaseGeometry | None], storage_type: str
+               ) -> tuple[NDArray, list[int]]:
     """Repair the invalid geometries; returns the new array and the positions repaired."""
     arr = np.asarray(geoms, dtype=object)
     invalid = np.flatnonzero(~(shapely.is_valid(arr) | shapely.is_missing(arr)))

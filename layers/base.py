@@ -14,23 +14,14 @@ from typing import Any
 import pandas as pd
 
 from gis.crs import is_storage_crs
-from layers.codec import empty_frame
-from layers.errors import FeatureNotFoundError, StoreError, UnknownLayerError, ValidationError
+from layers.codec import decode_frame, empty_frame
+from layers.errors import FeatureNotFoundError, StoreError, ValidationError
 from layers.schemas import SCHEMAS, LayerSchema
+from layers.schemas import schema_for as schema_of
 from layers.store import BBox
 from layers.validate import conform
 
 WRITE_CHUNK = 2000
-
-
-def schema_of(layer: str) -> LayerSchema:
-    """The schema of *layer*, or :class:`UnknownLayerError` naming the known layers."""
-    try:
-        return SCHEMAS[layer]
-    except KeyError:
-        known = ", ".join(sorted(SCHEMAS))
-        msg = f"unknown layer {layer!r}: the layers are {known}"
-        raise UnknownLayerError(msg) from None
 
 
 def check_bbox(bbox: BBox | None) -> BBox | None:
@@ -46,6 +37,16 @@ def check_bbox(bbox: BBox | None) -> BBox | None:
         msg = f"bbox {bbox!r} must satisfy -180 <= minx <= maxx <= 180, -90 <= miny <= maxy <= 90"
         raise ValueError(msg)
     return minx, miny, maxx, maxy
+
+
+def frame_from_rows(schema: LayerSchema, rows: list[tuple], decode_geoms: Any) -> pd.DataFrame:
+    """A frame from ``SELECT <fields…>[, <geometry>]`` rows; *decode_geoms* turns the last
+    column's raw values into shapely geometries."""
+    width = len(schema.fields) + (1 if schema.is_spatial else 0)
+    columns = list(zip(*rows, strict=True)) if rows else [()] * width
+    values = {f.name: columns[i] for i, f in enumerate(schema.fields)}
+    geoms = decode_geoms(columns[-1]) if schema.is_spatial else None
+    return decode_frame(schema, values, geoms)
 
 
 class BaseTransaction:

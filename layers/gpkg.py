@@ -23,8 +23,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from layers.base import WRITE_CHUNK, BaseTransaction, StoreVerbs, wrap_db_error
-from layers.codec import decode_frame, encode_columns, wkb_list
+from layers.base import WRITE_CHUNK, BaseTransaction, StoreVerbs, frame_from_rows, wrap_db_error
+from layers.codec import encode_columns, wkb_list
 from layers.errors import LayerError, StoreError
 from layers.schemas import STORAGE_EPSG, LayerSchema
 from layers.store import BBox
@@ -268,11 +268,7 @@ class GeoPackageTransaction(BaseTransaction):
         page = f" LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else (
             f" LIMIT -1 OFFSET {int(offset)}" if offset else "")
         sql = f"SELECT {', '.join(names)} FROM {_q(schema.name)}{cond} ORDER BY fid{page}"
-        rows = self.con.execute(sql, params).fetchall()
-        columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
-        values = {f.name: columns[i] for i, f in enumerate(schema.fields)}
-        geoms = decode_blobs(columns[-1]) if schema.is_spatial else None
-        return decode_frame(schema, values, geoms)
+        return frame_from_rows(schema, self.con.execute(sql, params).fetchall(), decode_blobs)
 
     def _count(self, schema: LayerSchema, *, bbox: BBox | None) -> int:
         cond, params = self._filters(schema, bbox, None, None)

@@ -17,14 +17,19 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 import pandas as pd
 import shapely
 
-from layers.base import WRITE_CHUNK, BaseTransaction, StoreVerbs, wrap_db_error
-from layers.codec import decode_frame, encode_columns, wkb_list
+from layers.base import WRITE_CHUNK, BaseTransaction, StoreVerbs, frame_from_rows, wrap_db_error
+from layers.codec import encode_columns, wkb_list
 from layers.errors import StoreError
 from layers.schemas import STORAGE_EPSG, LayerSchema
 from layers.store import BBox
 
 _PG_TYPES = {"str": "text", "int": "bigint", "float": "double precision", "bool": "boolean",
              "datetime": "timestamptz", "json": "jsonb"}
+
+
+def _from_wkb(values: Sequence[Any]) -> Any:
+    wkbs = [None if b is None else bytes(b) for b in values]
+    return shapely.from_wkb(wkbs) if wkbs else []
 
 
 def _q(name: str) -> str:
@@ -136,14 +141,7 @@ class PostGISTransaction(BaseTransaction):
         page = (f" LIMIT {int(limit)}" if limit is not None else "") + (
             f" OFFSET {int(offset)}" if offset else "")
         sql = f"SELECT {', '.join(names)} FROM {self._t(schema.name)}{cond} ORDER BY fid{page}"
-        rows = self.con.execute(sql, params).fetchall()
-        columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
-        values = {f.name: columns[i] for i, f in enumerate(schema.fields)}
-        geoms = None
-        if schema.is_spatial:
-            wkbs = [None if b is None else bytes(b) for b in columns[-1]]
-            geoms = shapely.from_wkb(wkbs) if wkbs else []
-        return decode_frame(schema, values, geoms)
+        return frame_from_rows(schema, self.con.execute(sql, params).fetchall(), _from_wkb)
 
     def _count(self, schema: LayerSchema, *, bbox: BBox | None) -> int:
         cond, params = self._filters(schema, bbox, None, None)

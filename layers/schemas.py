@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from layers.errors import UnknownLayerError
+
 STORAGE_EPSG = 4326
 #: CRSs accepted as the storage CRS without transformation (CGCS2000 = WGS 84 within 1 m).
 EQUIVALENT_EPSG = frozenset({4326, 4490})
@@ -396,10 +398,11 @@ SCHEMAS: dict[str, LayerSchema] = {
 
 
 def schema_for(layer: str) -> LayerSchema:
-    """Return the schema of *layer*, or raise a ``KeyError`` listing the known layers."""
+    """The schema of *layer*, or :class:`~layers.errors.UnknownLayerError` naming the known
+    layers."""
     try:
         return SCHEMAS[layer]
     except KeyError:
         known = ", ".join(sorted(SCHEMAS))
         msg = f"unknown layer {layer!r}: the layers are {known}"
-        raise KeyError(msg) from None
+        raise UnknownLayerError(msg) from None

@@ -21,14 +21,19 @@ from tqdm import tqdm
 
 from gis.crs import metric_crs
 from gis.errors import UnitsError
-from gis.figures import (HOUSEHOLD_SIZE, area_in, count_in, estimate_households, fire_risk,
-                         pinned_units)
+from gis.figures import (
+    HOUSEHOLD_SIZE,
+    area_in,
+    count_in,
+    estimate_households,
+    fire_risk,
+    pinned_units,
+)
 from gis.territories import derive_villages
-from gis.validate import repair
 from gis.units import MIN_UNIT_M2, build_blocks, split_lines
+from gis.validate import repair
 from layers.codec import empty_frame
 from layers.errors import InputFileError
-from layers.importers.files import read_csv_layer
 from layers.importers.sources import detect_encoding, require_file
 from layers.schemas import SCHEMAS
 from layers.store import Store

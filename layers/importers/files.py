@@ -16,9 +16,9 @@ import shapely
 
 from gis.crs import to_storage
 from gis.errors import CRSError
-from layers.base import schema_of
 from layers.errors import InputFileError, ValidationError
 from layers.importers.sources import detect_encoding, require_file, suffix_of, vector_readable
+from layers.schemas import schema_for
 from layers.store import Store
 from layers.validate import conform
 
@@ -102,7 +102,7 @@ def read_vector(path: str | Path, *, source_layer: str | None = None,
 def apply_mapping(frame: pd.DataFrame, mapping: Mapping[str, str], *, layer: str,
                   source: str) -> pd.DataFrame:
     """Rename source columns to layer fields (``{target: source}``); add ids if absent."""
-    schema = schema_of(layer)
+    schema = schema_for(layer)
     unknown_targets = [t for t in mapping if t not in schema.field_names]
     if unknown_targets:
         msg = (f"{source}: --map target(s) {', '.join(unknown_targets)} are not fields of "
@@ -128,7 +128,7 @@ def import_file(store: Store, layer: str, path: str | Path, *, crs: str | None =
                 encoding: str | None = None, repair: bool = False,
                 mode: str = "replace") -> int:
     """Import *path* into *layer* (``mode`` replace or append); nothing written on error."""
-    schema = schema_of(layer)
+    schema = schema_for(layer)
     frame = read_vector(path, source_layer=source_layer, encoding=encoding)
     where = f"{path}" + (f" (layer {source_layer!r})" if source_layer else "")
     try:

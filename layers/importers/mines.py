@@ -5,7 +5,8 @@ Columns kept (GCMT name → ``mine_sites`` field): ``id`` → ``source_id`` (and
 → ``capacity_mtpa``, ``mine-type`` → ``mine_type``, ``coal_type``, ``coalfield``; ``lat``/``lng``
 (WGS 84) → geometry.  GEM statuses map to GridPatrol's: operating → producing, mothballed →
 suspended, retired → closed, proposed/shelved/cancelled → proposed.  Every site is a
-``coal_mine``.  Rows sharing an id (a mine's phases) become one site (:func:`merge_phases`).  Data: Global Energy Monitor, Global Coal Mine Tracker, CC BY 4.0.
+``coal_mine``.  Rows sharing an id (a mine's phases) become one site
+(:func:`merge_phases`).  Data: Global Energy Monitor, Global Coal Mine Tracker, CC BY 4.0.
 """
 
 from __future__ import annotations

@@ -9,8 +9,16 @@ import pytest
 import shapely
 from pyproj import Geod
 
-from gis.crs import (bd09_to_wgs84, gcj02_to_wgs84, metric_crs, parse_crs, shift_geometries,
-                     to_storage, wgs84_to_bd09, wgs84_to_gcj02)
+from gis.crs import (
+    bd09_to_wgs84,
+    gcj02_to_wgs84,
+    metric_crs,
+    parse_crs,
+    shift_geometries,
+    to_storage,
+    wgs84_to_bd09,
+    wgs84_to_gcj02,
+)
 from gis.errors import CRSError
 
 # (lat, lon): Tiananmen, the Bund, Canton Tower, Chengdu, Ürümqi, Datong (coal), Harbin

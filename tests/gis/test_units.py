@@ -8,8 +8,14 @@ import pandas as pd
 import pytest
 import shapely
 
-from gis.figures import (area_in, count_in, estimate_households, fire_risk, pinned_units,
-                         synthetic_members)
+from gis.figures import (
+    area_in,
+    count_in,
+    estimate_households,
+    fire_risk,
+    pinned_units,
+    synthetic_members,
+)
 from gis.territories import derive_villages, voronoi_cells
 from gis.units import build_blocks, split_lines
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import sqlite3
 
+import geopandas as gpd
 import pyogrio
 import pytest
 import shapely
-import geopandas as gpd
 
 from layers.errors import StoreError
 from layers.gpkg import GeoPackageStore, blob_wkb, encode_blob
