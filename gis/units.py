@@ -3,7 +3,8 @@
 Blocks (documented rule): the village boundaries, the roads of class ``unclassified`` and up
 (plus ``residential``, ``living_street``, ``service`` and ``track`` — field tracks split
 the open country into units; paths and footways do not bound blocks), rivers and railways
-are noded together and polygonized once for the whole area, so neighbouring units share exactly the same edges (a clean coverage).  Each face
+are noded together and polygonized once for the whole area, so neighbouring units share
+exactly the same edges (a clean coverage).  Each face
 belongs to the village holding its representative point.  Faces under
 :data:`MIN_UNIT_M2` are merged into the neighbour of the same village they share the longest
 edge with, until none is left (or it has no neighbour).  All work is in a metric CRS.
