@@ -145,7 +145,7 @@ def movable_triples(store: Any, *, limit: int) -> list[tuple[str, str, str, str]
         if sub["grid_id"].nunique() < 2:
             continue
         sidx = sub.sindex
-        for i, row in sub.iterrows():
+        for _, row in sub.iterrows():
             near = sub.iloc[sidx.query(row.geometry, predicate="touches")]
             other = near[near["grid_id"] != row["grid_id"]]
             mate = near[(near["grid_id"] == row["grid_id"]) & (near["unit_id"] != row["unit_id"])]

@@ -5,10 +5,9 @@ from __future__ import annotations
 import html
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.security import OAuth2PasswordRequestForm
-from fastapi import Depends
 
 from api.auth import COOKIE, create_token
 from api.deps import CurrentUser, SettingsDep, StoreDep

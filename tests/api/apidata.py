@@ -110,10 +110,9 @@ def seed_store(url: str) -> None:
     store.replace("leader_assignments", pd.DataFrame([
         {"assignment_id": "LA1", "leader": "leader1", "kind": "township", "target_id": "T1"},
         {"assignment_id": "LA2", "leader": "leader1", "kind": "mine", "target_id": "M1"}]))
-    for key, u in USERS.items():
+    for u in USERS.values():
         add_user(store, username=u.username, role=u.role, password=PASSWORD, team=u.team,
                  township_id=u.township_id)
     store.close()
-    del key
 
 

@@ -6,6 +6,7 @@ import logging
 
 from apidata import DISPATCHED_A, DISPATCHED_B, DRAFT
 
+
 def _server_log(caplog) -> str:
     """What the service logged (the test client's own request log is not the service's)."""
     return "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("httpx"))
