@@ -3,8 +3,9 @@
 ``gridpatrol units build`` and ``gridpatrol demo`` call :func:`build_units`; it reads whatever
 the store holds (roads, admin areas, places, buildings, barriers, fire zones, mine sites,
 member residences), runs the pure steps in :mod:`gis`, and writes ``admin_areas``, ``units``
-and ``fire_zones`` in one transaction.  The grids of the previous units are cleared (a new
-set of units invalidates them): run ``gridpatrol balance`` next.
+and ``fire_zones`` in one transaction.  New units start a new plan: the grids and grid history
+of the previous units are cleared (their unit ids no longer exist); run ``gridpatrol balance``
+next.  Unnamed fire zones are named after the nearest settlement ("<place> 林区 N").
 """
 
 from __future__ import annotations
@@ -172,6 +173,7 @@ def build_units(store: Store, *, census: str | Path | None = None, seed: int = 0
         tx.replace("units", to_lonlat(units))
         tx.replace("fire_zones", zones.to_crs(4326))
         tx.replace("grids", empty_frame(SCHEMAS["grids"]))
+        tx.replace("grid_history", empty_frame(SCHEMAS["grid_history"]))
     steps.update()
     steps.close()
     return UnitsResult(
@@ -216,5 +218,24 @@ def _zone_risk(store: Store, roads: gpd.GeoDataFrame, crs) -> gpd.GeoDataFrame: 
     residential = store.read("residential_areas").to_crs(crs).geometry
     settlements = gpd.GeoSeries(pd.concat([places, residential], ignore_index=True), crs=crs)
     score, klass = fire_risk(zones, settlements, roads.geometry)
-    return zones.assign(risk_score=score, risk_class=klass,
-                        area_m2=zones.geometry.area.round(1))
+    return zones.assign(risk_score=score, risk_class=klass, area_m2=zones.geometry.area.round(1),
+                        name=_zone_names(zones, store.read("places").to_crs(crs)))
+
+
+def _zone_names(zones: gpd.GeoDataFrame, places: gpd.GeoDataFrame) -> list[str | None]:
+    """Unnamed fire zones are called after the nearest named settlement: "<place> 林区 N"."""
+    named = places[places["name"].notna()]
+    if named.empty or zones.empty:
+        return list(zones["name"])
+    _, nearest = named.sindex.nearest(zones.geometry.representative_point().values,
+                                      return_all=False)
+    counts: dict[str, int] = {}
+    names = []
+    for own, j in zip(zones["name"], nearest, strict=True):
+        if isinstance(own, str) and own.strip():
+            names.append(own)
+            continue
+        place = str(named["name"].iloc[j])
+        counts[place] = counts.get(place, 0) + 1
+        names.append(f"{place} 林区 {counts[place]}")
+    return names
