@@ -180,7 +180,7 @@ def bench_day(g: nx.MultiDiGraph, csr: Any, nodes: np.ndarray, *, quick: bool) -
     out = []
     for n in (60, 120, 200):
         problem, _ = instance(g, csr, nodes, n, seed=n)
-        ours_limit = (1.0 if quick else min(10.0, 3.0 + n / 40))
+        ours_limit = 1.0 if quick else 9.5
         long_limit = 5.0 if quick else 60.0
         methods = {}
         t0 = time.perf_counter()
