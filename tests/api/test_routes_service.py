@@ -136,3 +136,22 @@ def test_campaign_writes_every_day(store: Store, tmp_path: Path) -> None:
     assert "quarry-1" in {s["site_id"] for stops in day3["stops"] for s in stops}
     assert res.metrics["never_visited"] == 0
     assert pd.Series(res.plan_ids).is_unique
+
+
+def test_plan_day_on_the_real_extract(tmp_path: Path) -> None:
+    from layers.importers.osm import import_osm
+    from tests.conftest import OSM_BAYREUTH
+
+    s = open_store(tmp_path / "bayreuth.gpkg")
+    try:
+        import_osm(s, OSM_BAYREUTH, progress=False)
+        res = plan_day(s, date="2025-04-03", teams=3, hours=8, seed=2, seconds=1.0,
+                       out=tmp_path / "out", cache_dir=tmp_path / "cache")
+        plans = s.read("plans")
+        assert len(plans) == 3 and res.plan.prize > 0
+        assert all(r.end_s <= 8 * 3600 for r in res.plan.routes)
+        assert s.count("checkpoints") > 0
+        named = {road for stops in plans["stops"] for st in stops for road in st["roads"]}
+        assert "B 85" in named or any(not r.startswith("(") for r in named)
+    finally:
+        s.close()
