@@ -41,7 +41,7 @@ def csr_fingerprint(csr: sparse.csr_matrix) -> str:
     return h.hexdigest()
 
 
-def matrix_key(csr: sparse.csr_matrix, rows: Sequence[int]) -> str:
+def matrix_key(csr: sparse.csr_matrix, rows: Sequence[int] | np.ndarray) -> str:
     """Cache key of the matrix between CSR row indices *rows* on graph *csr*."""
     h = hashlib.sha256(csr_fingerprint(csr).encode())
     h.update(np.asarray(rows, dtype=np.int64).tobytes())
@@ -50,7 +50,7 @@ def matrix_key(csr: sparse.csr_matrix, rows: Sequence[int]) -> str:
 
 def travel_time_matrix(
     csr: sparse.csr_matrix,
-    rows: Sequence[int],
+    rows: Sequence[int] | np.ndarray,
     *,
     cache: MutableMapping[str, np.ndarray] | None = None,
 ) -> np.ndarray:

@@ -172,7 +172,7 @@ def _data(problem: DayProblem) -> pyvrp.ProblemData:
     vt = pyvrp.VehicleType(num_available=problem.teams, start_depot=0, end_depot=0,
                            tw_early=0, tw_late=shift, shift_duration=shift,
                            unit_distance_cost=1, unit_duration_cost=0)
-    return pyvrp.ProblemData(locs, clients, [depot], [vt], [dur], [dur])
+    return pyvrp.ProblemData(locs, clients, [depot], [vt], [dur], [dur])  # type: ignore[list-item]
 
 
 def _routes(problem: DayProblem, solution: pyvrp.Solution) -> list[TeamRoute]:
