@@ -157,6 +157,9 @@ def _js_labels(lang: str) -> dict[str, str]:
     keys = (
         "edit_mode", "edit_readonly", "edit_move", "edit_draw_hint", "edit_select_hint",
         "edit_sent", "edit_failed", "cancel", "all_leaders", "filter_leader", "print",
+        "edit_confirm", "edit_discard", "edit_check", "edit_conflict", "edit_refused",
+        "edit_nothing", "edit_one_village", "edit_units", "edit_moved", "grid_id", "workload",
+        "deviation",
     )
     return {k: t(k, lang) for k in keys}
 

@@ -147,5 +147,7 @@ def planner_map(
         DrawAssets().add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     _legend(m, lang, mines is not None, fire is not None)
-    start_page(m, refs)
+    # the edit mode recolours the grids a commit returns on the legend's scale
+    stops = [[round(v, 6), c] for v, c in deviation_stops()]
+    start_page(m, refs, {"deviation": {"stops": stops}})
     return m

@@ -57,10 +57,17 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         super().do_GET()
 
     def do_POST(self) -> None:  # noqa: N802
-        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        self.posts.append({"path": self.path, "body": json.loads(body or b"{}"),
-                           "auth": self.headers.get("Authorization")})
-        self._json({"ok": True})
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+        self.posts.append({"path": self.path, "body": body,
+                           "auth": self.headers.get("Authorization"),
+                           "if_match": self.headers.get("If-Match")})
+        grid = body.get("target_grid_id") or body.get("grid_id")
+        figures = {"units": 2, "workload": 1.0, "deviation": 0.0}
+        # like the service's EditResult (without the grids: the page keeps what it drew)
+        self._json({"village": "V1", "version": 1, "kind": self.path.split("/")[4],
+                    "touched": [grid], "before": {grid: figures}, "after": {grid: figures},
+                    "moved": body.get("unit_ids", []), "etag": '"V1:1"',
+                    "committed": not self.path.endswith("/preview")})
 
     def _json(self, value: Any) -> None:
         data = json.dumps(value).encode()
@@ -236,11 +243,20 @@ def test_edit_mode_posts_a_unit_move(open_page: Any, server: tuple[str, list],
     p.page.select_option("#gp-edit-target", "G2")
     p.page.screenshot(path=str(output_dir / "planner-edit.png"))
     n = len(server[1])
-    p.page.click("#gp-edit-move")
-    p.page.wait_for_function("document.getElementById('gp-edit-status').textContent === '已提交'")
-    post = server[1][n]
+    _preview_and_confirm(p.page)
+    preview, post = server[1][n:n + 2]
+    assert preview["path"] == "/api/grids/edits/move/preview" and preview["if_match"] is None
     assert post["path"] == "/api/grids/edits/move" and post["auth"] == "Bearer tok"
-    assert post["body"] == {"unit_ids": ["U01"], "target_grid_id": "G2", "village_id": "V1"}
+    assert post["body"] == {"unit_ids": ["U01"], "target_grid_id": "G2"}
+    assert post["if_match"] == '"V1:1"'
+
+
+def _preview_and_confirm(page: Any) -> None:
+    """Click the move button, wait for the preview's figures, confirm."""
+    page.click("#gp-edit-move")
+    page.locator("#gp-edit-preview table").wait_for(state="visible", timeout=5000)
+    page.click("#gp-edit-confirm")
+    page.wait_for_function("document.getElementById('gp-edit-status').textContent === '已提交'")
 
 
 def test_gaode_edits_come_back_in_wgs84(open_page: Any, server: tuple[str, list]) -> None:
@@ -258,10 +274,10 @@ def test_gaode_edits_come_back_in_wgs84(open_page: Any, server: tuple[str, list]
                     [[c.lon, c.lat] for c in gcj])
     n = len(server[1])
     p.page.select_option("#gp-edit-target", "G1")
-    p.page.click("#gp-edit-move")
-    p.page.wait_for_function("document.getElementById('gp-edit-status').textContent === '已提交'")
-    post = server[1][n]
+    _preview_and_confirm(p.page)
+    post = server[1][n + 1]
     assert post["path"] == "/api/grids/edits/redraw" and post["body"]["grid_id"] == "G1"
+    assert set(post["body"]) == {"grid_id", "geometry"} and post["if_match"] == '"V1:1"'
     ring = post["body"]["geometry"]["coordinates"][0]
     for (lon, lat), (x, y) in zip(ring, wgs, strict=False):
         assert abs(lon - x) < 1e-6 and abs(lat - y) < 1e-6
