@@ -26,6 +26,7 @@ from maps.assets import copy_static, render_html
 from maps.basemaps import BasemapSettings
 from maps.geometry import feature_collection
 from maps.page import MapOptions
+from maps.style import deviation_colour
 
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
@@ -44,8 +45,12 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:  # noqa: N802
-        if self.path.startswith("/api/collections/units/items"):
+        if self.path.split("/")[2:4] == ["collections", "units"]:
             self._json(self.units_fc)
+            return
+        if self.path == "/api412/grids/villages/V1":  # the village as someone else left it
+            self._json({"village": "V1", "version": 5, "etag": '"V1:5"',
+                        "grids": self.v1_grids})
             return
         if self.path.startswith("/tiles/"):  # an intranet tile server: one blank tile
             self.send_response(200)
@@ -62,6 +67,9 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
                            "auth": self.headers.get("Authorization"),
                            "if_match": self.headers.get("If-Match")})
         grid = body.get("target_grid_id") or body.get("grid_id")
+        if self.path.startswith("/api412/") and not self.path.endswith("/preview"):
+            self._json({"detail": "village V1 is at version 5, not 1", "status": 412}, 412)
+            return
         figures = {"units": 2, "workload": 1.0, "deviation": 0.0}
         # like the service's EditResult (without the grids: the page keeps what it drew)
         self._json({"village": "V1", "version": 1, "kind": self.path.split("/")[4],
@@ -69,9 +77,9 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
                     "moved": body.get("unit_ids", []), "etag": '"V1:1"',
                     "committed": not self.path.endswith("/preview")})
 
-    def _json(self, value: Any) -> None:
+    def _json(self, value: Any, status: int = 200) -> None:
         data = json.dumps(value).encode()
-        self.send_response(200)
+        self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
@@ -93,12 +101,19 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list
         MapOptions(basemap="gaode", api_base="/api/", token="tok", basemap_settings=tiles)))
     _write(site, "planner-live.html", helpers.planner(
         MapOptions(api_base="/api/", live_layers=("units",))))
+    _write(site, "planner-en-412.html", helpers.planner(
+        MapOptions(api_base="/api412/", token="tok", lang="en")))
     _write(site, "leader.html", helpers.leader())
     copy_static(site / "static")
     _write(site, "inspector.html", helpers.inspector(), asset_base="static/")
     posts: list[dict[str, Any]] = []
     units_fc = feature_collection(mf.units(), columns=["unit_id", "village_id", "grid_id"])
-    handler = type("Handler", (_Handler,), {"posts": posts, "units_fc": units_fc})
+    grids = mf.grids()
+    grids = grids[grids["village_id"] == "V1"].assign(version=5, households=[10, 222])
+    v1_grids = feature_collection(grids, id_field="grid_id", columns=[
+        "grid_id", "village_id", "code", "version", "households", "workload", "deviation"])
+    handler = type("Handler", (_Handler,), {"posts": posts, "units_fc": units_fc,
+                                            "v1_grids": v1_grids})
     httpd = http.server.ThreadingHTTPServer(
         ("127.0.0.1", 0), functools.partial(handler, directory=str(site)))
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
@@ -126,7 +141,7 @@ class Page:
         self.base, self.errors, self.blocked = base, [], []
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error"
-                     else None)
+                     and "status of 412" not in m.text else None)  # the conflict test's
         self.page.route("**/*", self._route)
 
     def _route(self, route: Any) -> None:
@@ -297,3 +312,36 @@ def test_leader_filter_by_assignment(open_page: Any, output_dir: Path) -> None:
     p.page.select_option("#gp-leader", "")
     assert p.count("grids") == 4
     assert p.page.locator(".gp-count").count() == 4
+
+
+def test_stale_commit_reloads_the_village_and_says_so_in_english(
+        open_page: Any, server: tuple[str, list], output_dir: Path) -> None:
+    p = open_page("planner-en-412.html")
+    p.page.click("#gp-edit-toggle")
+    xy = p.page.evaluate(
+        "()=>{var l=GP.edit.units.getLayers().find(l=>l.feature.properties.unit_id==='U01');"
+        "var p=GP.map.latLngToContainerPoint(l.getBounds().getCenter());"
+        "var b=GP.map.getContainer().getBoundingClientRect();return [p.x+b.left,p.y+b.top];}")
+    p.page.mouse.click(xy[0], xy[1])
+    p.page.select_option("#gp-edit-target", "G2")
+    n = len(server[1])
+    p.page.click("#gp-edit-move")
+    p.page.locator("#gp-edit-preview table").wait_for(state="visible", timeout=5000)
+    assert "Workload" in p.page.inner_text("#gp-edit-figures")
+    p.page.click("#gp-edit-confirm")
+    p.page.wait_for_function(
+        "document.getElementById('gp-edit-status').getAttribute('data-state') === 'conflict'")
+    assert "Someone else has just changed this village" in p.page.inner_text("#gp-edit-status")
+    assert server[1][n + 1]["if_match"] == '"V1:1"'
+    assert p.page.evaluate("GP.villageEtag('V1')") == '"V1:5"'
+    grids = p.page.evaluate("GP.layers.grids.getLayers().map(l=>l.feature.properties)")
+    assert sorted(g["grid_id"] for g in grids) == ["G1", "G2", "G3", "G4"]  # V2 still drawn
+    g1 = next(g for g in grids if g["grid_id"] == "G1")
+    assert g1["households"] == 10 and g1["version"] == 5 and g1["village"] == "东关村"
+    for d in (-0.5, -0.2, -0.1, 0.0, 0.07, 0.2, 0.3, None):  # the legend's scale, as Python
+        js = p.page.evaluate("d=>GP.deviationColour(d)", d)
+        py = deviation_colour(d)
+        assert max(abs(int(js[i:i + 2], 16) - int(py[i:i + 2], 16)) for i in (1, 3, 5)) <= 1
+    assert g1["_c"] == p.page.evaluate("GP.deviationColour(0.2)")
+    assert not p.page.locator("#gp-edit-preview").is_visible()
+    p.page.screenshot(path=str(output_dir / "planner-conflict-en.png"))
