@@ -246,3 +246,22 @@ def test_stale_page_reports_the_conflict_and_keeps_the_other_edit(
     assert units["U3"] == "G1"
     v1 = hist[hist["village_id"] == "V1"].sort_values("version")
     assert v1["version"].tolist() == [1, 2, 3] and v1["author"].tolist()[-1] == "planner"
+
+
+def test_drawn_boundary_redraws_a_grid(planner: PlannerPage, db_path: Path) -> None:
+    """The map's other edit: draw a polygon (clockwise, as a hand may draw it) over U2."""
+    ring = [(X0 + 1.1 * D, Y0 + 0.1 * D), (X0 + 1.1 * D, Y0 + 0.9 * D),
+            (X0 + 1.9 * D, Y0 + 0.9 * D), (X0 + 1.9 * D, Y0 + 0.1 * D)]
+    page = planner.page
+    page.evaluate("pts=>GP.map.fire('draw:created',{layer:L.polygon(pts.map(c=>[c[1],c[0]]))})",
+                  ring)
+    page.select_option("#gp-edit-target", "G2")
+    page.click("#gp-edit-move")
+    page.locator("#gp-edit-preview table").wait_for(state="visible", timeout=5000)
+    assert "2 → 3" in page.inner_text("#gp-edit-figures")
+    page.click("#gp-edit-confirm")
+    assert planner.status() == ("ok", "已提交")
+    units, grids, hist = _store_state(db_path)
+    assert units["U2"] == "G2" and units["U1"] == "G1" and grids["G2"].households == 150
+    assert hist[hist["village_id"] == "V1"]["author"].tolist()[-1] == "planner"
+    assert planner.unit_grids()["U2"] == "G2" and planner.grids()["G3"]["on_map"]
