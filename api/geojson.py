@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
 import numpy as np
+import orjson
 import pandas as pd
 import shapely
 from fastapi.responses import Response
 
 from api.errors import BadInputError
+from layers.rows import RowPage
 
 MEDIA_TYPE = "application/geo+json"
 DECIMALS = 6
@@ -84,6 +86,79 @@ def collection_text(features: list[str], **members: Any) -> str:
     extra = "".join(f',{json.dumps(k)}:{json.dumps(_plain(v), ensure_ascii=False)}'
                     for k, v in members.items())
     return f'{{"type":"FeatureCollection","features":[{",".join(features)}]{extra}}}'
+
+
+# -- the lean path: rows (layers.rows) → GeoJSON bytes, no frames -------------------------
+_ORJSON = orjson.OPT_NON_STR_KEYS
+
+#: shapely type ids that ``to_ragged_array`` encodes, with their GeoJSON names.
+_RAGGED = {0: "Point", 1: "LineString", 3: "Polygon", 4: "MultiPoint", 5: "MultiLineString",
+           6: "MultiPolygon"}
+
+
+def _nest(parts: list[bytes], offsets: tuple[np.ndarray, ...]) -> list[bytes]:
+    """Group JSON array texts into arrays of them by ragged *offsets* (innermost first)."""
+    for off in offsets:
+        bounds = off.tolist()
+        parts = [b"[" + b",".join(parts[a:b]) + b"]"
+                 for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    return parts
+
+
+def _coordinate_texts(coords: np.ndarray, offsets: tuple[np.ndarray, ...]) -> list[bytes]:
+    """Per geometry, its GeoJSON ``coordinates`` text (numpy → orjson, no Python floats)."""
+    coords = np.ascontiguousarray(np.round(coords, DECIMALS))
+    if not offsets:  # points: one [x, y] each
+        text = orjson.dumps(coords, option=orjson.OPT_SERIALIZE_NUMPY)
+        return [b"[" + p + b"]" for p in text[2:-2].split(b"],[")] if len(coords) else []
+    inner = offsets[0].tolist()
+    parts = [orjson.dumps(coords[a:b], option=orjson.OPT_SERIALIZE_NUMPY)
+             for a, b in zip(inner[:-1], inner[1:], strict=True)]
+    return _nest(parts, offsets[1:])
+
+
+def geometry_bytes(wkb: Sequence[bytes | None]) -> list[bytes]:
+    """RFC 7946 geometry texts from WKB (right-hand rings, 6 decimals; ``null`` if missing).
+
+    Vectorised: one ``to_ragged_array`` for the page, coordinates rounded in numpy and
+    written by orjson; a page mixing geometry types falls back to :func:`geometry_texts`.
+    """
+    out = [b"null"] * len(wkb)
+    if not len(wkb):
+        return out
+    geoms = shapely.from_wkb(np.array(wkb, dtype=object))
+    keep = np.flatnonzero(~(shapely.is_missing(geoms) | shapely.is_empty(geoms)))
+    if not len(keep):
+        return out
+    geoms = shapely.orient_polygons(geoms[keep])
+    types = np.unique(shapely.get_type_id(geoms))
+    if len(types) > 1 or int(types[0]) not in _RAGGED:
+        for i, text in zip(keep.tolist(), geometry_texts(geoms), strict=True):
+            out[i] = text.encode()
+        return out
+    _, coords, offsets = shapely.to_ragged_array(geoms)
+    head = b'{"type":"' + _RAGGED[int(types[0])].encode() + b'","coordinates":'
+    for i, c in zip(keep.tolist(), _coordinate_texts(coords, offsets), strict=True):
+        out[i] = head + c + b"}"
+    return out
+
+
+def page_bytes(page: RowPage, *, id_field: str, links: list[dict[str, str]]) -> bytes:
+    """A FeatureCollection page (OGC API Features members) as UTF-8 GeoJSON bytes.
+
+    ``numberMatched`` is ``page.matched``; feature ``id`` is the layer's id field as text.
+    """
+    geoms = geometry_bytes(page.wkb) if page.wkb is not None else [b"null"] * len(page.rows)
+    fields = page.fields
+    at = fields.index(id_field) if id_field in fields else None
+    dumps = orjson.dumps
+    features = [b'{"type":"Feature","id":' + dumps(str(row[at] if at is not None else None))
+                + b',"geometry":' + geom + b',"properties":'
+                + dumps(dict(zip(fields, row, strict=True)), option=_ORJSON) + b"}"
+                for row, geom in zip(page.rows, geoms, strict=True)]
+    tail = dumps({"numberMatched": page.matched, "numberReturned": len(features),
+                  "links": links})
+    return b'{"type":"FeatureCollection","features":[' + b",".join(features) + b"]," + tail[1:]
 
 
 # -- input ----------------------------------------------------------------------------

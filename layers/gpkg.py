@@ -23,9 +23,17 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from layers.base import WRITE_CHUNK, BaseTransaction, StoreVerbs, frame_from_rows, wrap_db_error
+from layers.base import (
+    WRITE_CHUNK,
+    BaseTransaction,
+    StoreVerbs,
+    check_bbox,
+    frame_from_rows,
+    wrap_db_error,
+)
 from layers.codec import encode_columns, wkb_list
 from layers.errors import LayerError, StoreError
+from layers.rows import RowPage, check_request, decode_rows, matched_count
 from layers.schemas import STORAGE_EPSG, LayerSchema
 from layers.store import BBox
 
@@ -35,6 +43,8 @@ _SQL_TYPES = {"str": "TEXT", "int": "INTEGER", "float": "REAL", "bool": "BOOLEAN
               "datetime": "DATETIME", "json": "TEXT"}
 _GEOM_TYPES = {"Point": "POINT", "LineString": "LINESTRING", "MultiPolygon": "MULTIPOLYGON"}
 _ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
+#: Field types sqlite3 already returns as the promised Python value (TEXT, INTEGER, REAL).
+_NATIVE = frozenset({"str", "int", "float"})
 
 _WGS84_WKT = (
     'GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563,'
@@ -275,6 +285,33 @@ class GeoPackageTransaction(BaseTransaction):
         return int(self.con.execute(f"SELECT count(*) FROM {_q(schema.name)}{cond}",
                                     params).fetchone()[0])
 
+    # -- the lean read path (layers.rows) ----------------------------------------------
+    def _select_raw(self, schema: LayerSchema, names: Sequence[str], *, bbox: BBox | None,
+                    where: dict[str, Any] | None, limit: int | None, offset: int
+                    ) -> tuple[list[tuple[Any, ...]], list[bytes | None] | None] | None:
+        """``(attribute rows, WKB list)`` of one page; ``None`` when the table is missing."""
+        cond, params = self._filters(schema, bbox, None, where)
+        cols = [_q(n) for n in names] + (["geom"] if schema.is_spatial else [])
+        page = f" LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else (
+            f" LIMIT -1 OFFSET {int(offset)}" if offset else "")
+        sql = f"SELECT {', '.join(cols) or 'fid'} FROM {_q(schema.name)}{cond} ORDER BY fid{page}"
+        try:
+            rows = self.con.execute(sql, params).fetchall()
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                return None
+            raise
+        if not schema.is_spatial:
+            return [r[:len(names)] for r in rows], None
+        wkb = [None if r[-1] is None else blob_wkb(r[-1]) for r in rows]
+        return [r[:-1] for r in rows], wkb
+
+    def _count_where(self, schema: LayerSchema, *, bbox: BBox | None,
+                     where: dict[str, Any] | None) -> int:
+        cond, params = self._filters(schema, bbox, None, where)
+        return int(self.con.execute(f"SELECT count(*) FROM {_q(schema.name)}{cond}",
+                                    params).fetchone()[0])
+
 
 class GeoPackageStore(StoreVerbs):
     """A store in one GeoPackage file (created on first open)."""
@@ -326,6 +363,27 @@ class GeoPackageStore(StoreVerbs):
 
     def _reader(self) -> GeoPackageTransaction:
         return GeoPackageTransaction(self._con())
+
+    def read_rows(self, layer: str, *, bbox: BBox | None = None,
+                  where: dict[str, Any] | None = None, limit: int | None = None,
+                  offset: int = 0, columns: Sequence[str] | None = None) -> RowPage:
+        """One page as plain rows and WKB, with ``matched`` (see :mod:`layers.rows`).
+
+        Same filters and order as :meth:`read` (*bbox* in lon/lat degrees, envelope test);
+        *columns* selects attribute fields (default: all, in schema order).
+        """
+        schema, names = check_request(layer, where=where, columns=columns, limit=limit,
+                                      offset=offset)
+        tx = GeoPackageTransaction(self._con())
+        bbox = check_bbox(bbox)
+        got = tx._select_raw(schema, names, bbox=bbox, where=where, limit=limit, offset=offset)
+        if got is None:
+            return RowPage(layer, tuple(names), [], [] if schema.is_spatial else None, 0)
+        raw, wkb = got
+        matched = matched_count(len(raw), limit=limit, offset=offset, count=lambda: (
+            tx._count_where(schema, bbox=bbox, where=where)))
+        rows = decode_rows(schema, names, raw, native=_NATIVE)
+        return RowPage(layer, tuple(names), rows, wkb, matched)
 
     @contextmanager
     def transaction(self) -> Iterator[GeoPackageTransaction]:

@@ -17,14 +17,25 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 import pandas as pd
 import shapely
 
-from layers.base import WRITE_CHUNK, BaseTransaction, StoreVerbs, frame_from_rows, wrap_db_error
+from layers.base import (
+    WRITE_CHUNK,
+    BaseTransaction,
+    StoreVerbs,
+    check_bbox,
+    frame_from_rows,
+    wrap_db_error,
+)
 from layers.codec import encode_columns, wkb_list
 from layers.errors import StoreError
+from layers.rows import RowPage, check_request, decode_rows, matched_count
 from layers.schemas import STORAGE_EPSG, LayerSchema
 from layers.store import BBox
 
 _PG_TYPES = {"str": "text", "int": "bigint", "float": "double precision", "bool": "boolean",
              "datetime": "timestamptz", "json": "jsonb"}
+#: Field types psycopg already returns as the promised Python value (not float: NaN; not
+#: datetime: the session's time zone, converted to UTC).
+_NATIVE = frozenset({"str", "int", "bool", "json"})
 
 
 def _from_wkb(values: Sequence[Any]) -> Any:
@@ -148,6 +159,37 @@ class PostGISTransaction(BaseTransaction):
         return int(self.con.execute(f"SELECT count(*) FROM {self._t(schema.name)}{cond}",
                                     params).fetchone()[0])
 
+    # -- the lean read path (layers.rows) ----------------------------------------------
+    def _select_raw(self, schema: LayerSchema, names: Sequence[str], *, bbox: BBox | None,
+                    where: dict[str, Any] | None, limit: int | None, offset: int
+                    ) -> tuple[list[tuple[Any, ...]], list[bytes | None] | None] | None:
+        """``(attribute rows, WKB list)`` of one page; ``None`` when the table is missing.
+
+        A binary cursor: ``bytea`` arrives as bytes, not hex text to decode.
+        """
+        cond, params = self._filters(schema, bbox, None, where)
+        cols = [_q(n) for n in names] + (["ST_AsBinary(geom)"] if schema.is_spatial else [])
+        page = (f" LIMIT {int(limit)}" if limit is not None else "") + (
+            f" OFFSET {int(offset)}" if offset else "")
+        sql = (f"SELECT {', '.join(cols) or 'fid'} FROM {self._t(schema.name)}{cond} "
+               f"ORDER BY fid{page}")
+        from psycopg import errors  # the optional extra, imported with the connection
+
+        try:
+            with self.con.cursor(binary=True) as cur:
+                rows = cur.execute(sql, params).fetchall()
+        except errors.UndefinedTable:
+            return None
+        if not schema.is_spatial:
+            return [r[:len(names)] for r in rows], None
+        return [r[:-1] for r in rows], [None if r[-1] is None else bytes(r[-1]) for r in rows]
+
+    def _count_where(self, schema: LayerSchema, *, bbox: BBox | None,
+                     where: dict[str, Any] | None) -> int:
+        cond, params = self._filters(schema, bbox, None, where)
+        return int(self.con.execute(f"SELECT count(*) FROM {self._t(schema.name)}{cond}",
+                                    params).fetchone()[0])
+
 
 class PostGISStore(StoreVerbs):
     """A store in a PostGIS database (``postgresql://user:pass@host/db[?schema=NAME]``)."""
@@ -184,6 +226,31 @@ class PostGISStore(StoreVerbs):
 
     def _reader(self) -> PostGISTransaction:
         return PostGISTransaction(self._con(), self.ns)
+
+    def read_rows(self, layer: str, *, bbox: BBox | None = None,
+                  where: dict[str, Any] | None = None, limit: int | None = None,
+                  offset: int = 0, columns: Sequence[str] | None = None) -> RowPage:
+        """One page as plain rows and WKB, with ``matched`` (see :mod:`layers.rows`).
+
+        Same filters and order as :meth:`read` (*bbox* in lon/lat degrees, ``&&``);
+        *columns* selects attribute fields (default: all, in schema order).
+        """
+        schema, names = check_request(layer, where=where, columns=columns, limit=limit,
+                                      offset=offset)
+        tx = PostGISTransaction(self._con(), self.ns)
+        bbox = check_bbox(bbox)
+        try:
+            got = tx._select_raw(schema, names, bbox=bbox, where=where, limit=limit,
+                                 offset=offset)
+            if got is None:
+                return RowPage(layer, tuple(names), [], [] if schema.is_spatial else None, 0)
+            raw, wkb = got
+            matched = matched_count(len(raw), limit=limit, offset=offset, count=lambda: (
+                tx._count_where(schema, bbox=bbox, where=where)))
+        except self._psycopg.Error as exc:
+            raise wrap_db_error(exc, self._redacted()) from exc
+        rows = decode_rows(schema, names, raw, native=_NATIVE)
+        return RowPage(layer, tuple(names), rows, wkb, matched)
 
     @contextmanager
     def transaction(self) -> Iterator[PostGISTransaction]:

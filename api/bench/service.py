@@ -97,39 +97,80 @@ def _token(base: str) -> dict[str, str]:
 
 
 # -- read ------------------------------------------------------------------------------------
-def bench_read(base: str, headers: dict[str, str], bounds: tuple[float, ...], *,
-               clients: int, per_client: int, seed: int = 7) -> dict[str, Any]:
-    """*clients* threads × *per_client* bbox reads; throughput and latency percentiles."""
-    import httpx
+#: The layers the live map loads for a viewport (one request each when the view moves).
+READ_LAYERS = ("units", "grids", "mine_sites", "fire_zones")
+#: The map page's viewport (pixels) and the zoom levels it is used at.
+VIEW_PX, ZOOMS = (1280, 800), (14, 15, 16)
+#: What the map page asks for: everything in view (maps/static/gridpatrol/gridpatrol.js).
+READ_LIMIT = 10_000
 
-    rng = np.random.default_rng(seed)
+
+def viewport_paths(bounds: tuple[float, ...], *, clients: int, per_client: int,
+                   rng: np.random.Generator) -> list[list[str]]:
+    """Per client, *per_client* item requests: the map's four layers for random viewports.
+
+    A viewport is the map's 1280 × 800 px at zoom 14, 15 or 16 (about 8.8 × 3.5 km down to
+    2.2 × 0.9 km at 50° N) centred uniformly over *bounds* (lon/lat degrees); each viewport
+    is read on every layer of :data:`READ_LAYERS` in turn, as the map does on ``moveend``.
+    """
     minx, miny, maxx, maxy = bounds
-    w, h = 0.014, 0.009  # ~1 km
-    xs = rng.uniform(minx, max(minx, maxx - w), (clients, per_client))
-    ys = rng.uniform(miny, max(miny, maxy - h), (clients, per_client))
-    lat: list[float] = []
-    errors = [0]
-    lock = threading.Lock()
+    out = []
+    for _ in range(clients):
+        paths: list[str] = []
+        while len(paths) < per_client:
+            z = int(rng.choice(ZOOMS))
+            deg = 360.0 / 2 ** z / 256  # degrees of longitude per pixel
+            cx, cy = rng.uniform(minx, maxx), rng.uniform(miny, maxy)
+            w = VIEW_PX[0] * deg / 2
+            h = VIEW_PX[1] * deg * float(np.cos(np.radians(cy))) / 2
+            bbox = f"{cx - w:.6f},{cy - h:.6f},{cx + w:.6f},{cy + h:.6f}"
+            paths += [f"/collections/{layer}/items?limit={READ_LIMIT}&bbox={bbox}"
+                      for layer in READ_LAYERS]
+        out.append(paths[:per_client])
+    return out
 
-    def client(i: int) -> None:
-        with httpx.Client(base_url=base, headers=headers, timeout=30) as c:
-            for j in range(per_client):
-                bbox = f"{xs[i, j]:.5f},{ys[i, j]:.5f},{xs[i, j] + w:.5f},{ys[i, j] + h:.5f}"
-                t0 = time.perf_counter()
-                r = c.get("/collections/units/items", params={"bbox": bbox, "limit": 100})
-                dt = (time.perf_counter() - t0) * 1000
-                with lock:
-                    lat.append(dt)
-                    errors[0] += r.status_code != 200
 
-    t0 = time.perf_counter()
-    with ThreadPoolExecutor(clients) as pool:
-        list(pool.map(client, range(clients)))
-    wall = time.perf_counter() - t0
-    arr = np.asarray(lat)
-    return {"clients": clients, "requests": len(lat), "errors": int(errors[0]),
-            "rps": round(len(lat) / wall, 1), "p50_ms": round(float(np.percentile(arr, 50)), 1),
-            "p95_ms": round(float(np.percentile(arr, 95)), 1)}
+def _loadgen(spec: dict[str, Any]) -> dict[str, Any]:
+    """Run :mod:`api.bench.loadgen` in its own process (its CPU is not the server's GIL)."""
+    import json
+
+    proc = subprocess.run([sys.executable, "-m", "api.bench.loadgen"], input=json.dumps(spec),
+                          capture_output=True, text=True, timeout=spec["duration_s"] + 120,
+                          check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"the load generator failed: {proc.stderr[-2000:]}")
+    return json.loads(proc.stdout)  # type: ignore[no-any-return]
+
+
+def bench_read(base: str, headers: dict[str, str], bounds: tuple[float, ...], *,
+               clients: int, duration_s: float, think_s: float = 0.0, warmup_s: float = 2.0,
+               seed: int = 7) -> dict[str, Any]:
+    """*clients* keep-alive connections reading map viewports for *duration_s* seconds.
+
+    Latency percentiles are over successful (200) answers; every other answer or a broken
+    connection counts in ``errors``.  A *warmup_s* run first (not counted) opens each
+    worker's database connections.
+    """
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(base)
+    rng = np.random.default_rng(seed)
+    spec = {"host": parts.hostname, "port": parts.port, "headers": headers,
+            "think_s": think_s, "max_requests": 100_000}
+    if warmup_s > 0:
+        _loadgen({**spec, "duration_s": warmup_s, "clients": viewport_paths(
+            bounds, clients=clients, per_client=40, rng=rng)})
+    res = _loadgen({**spec, "duration_s": duration_s, "clients": viewport_paths(
+        bounds, clients=clients, per_client=400, rng=rng)})
+    lat = np.asarray(res["latencies_ms"]) if res["latencies_ms"] else np.asarray([np.nan])
+    n = len(res["latencies_ms"])
+    return {"clients": clients, "requests": n + res["errors"], "errors": res["errors"],
+            "rps": round(n / res["wall_s"], 1), "p50_ms": round(float(np.percentile(lat, 50)), 1),
+            "p95_ms": round(float(np.percentile(lat, 95)), 1),
+            "p99_ms": round(float(np.percentile(lat, 99)), 1),
+            "think_s": think_s, "duration_s": round(res["wall_s"], 1),
+            "mean_kb": round(res["bytes"] / max(n, 1) / 1024, 1),
+            "layers": list(READ_LAYERS), "limit": READ_LIMIT}
 
 
 # -- edits -----------------------------------------------------------------------------------

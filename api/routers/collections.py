@@ -8,17 +8,17 @@ published here (they have their own endpoints or none).
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Path, Request
 
 from api.deps import BBoxDep, CurrentUser, PageDep, StoreDep
 from api.errors import NotFoundError
-from api.geojson import MEDIA_TYPE, GeoJSONResponse, collection_text, feature_texts
+from api.geojson import MEDIA_TYPE, GeoJSONResponse, feature_texts, page_bytes
 from api.schemas import CollectionInfo, Collections, Feature, FeatureCollection, Link
 from api.services.users import User
+from layers.rows import RowReader
 from layers.schemas import SCHEMAS
-from layers.store import BBox, Store
 
 router = APIRouter(tags=["collections"])
 
@@ -44,12 +44,6 @@ def _source(layer: str, user: User) -> tuple[str, dict[str, Any] | None, list[st
     if layer == "inspections" and user.role == "inspector":
         return layer, {"inspector": user.username}, None
     return layer, None, None
-
-
-def _count(store: Store, layer: str, where: dict[str, Any] | None, bbox: BBox | None) -> int:
-    if where is None:
-        return store.count(layer, bbox=bbox)
-    return len(store.read(layer, bbox=bbox, where=where))
 
 
 def _link(request: Request, rel: str, **params: Any) -> dict[str, str]:
@@ -80,20 +74,16 @@ def items(request: Request, layer: LayerName, user: CurrentUser, store: StoreDep
           bbox: BBoxDep, page: PageDep) -> GeoJSONResponse:
     """A page of features intersecting ``bbox`` as GeoJSON (lon/lat, right-hand rings)."""
     source, where, columns = _source(layer, user)
-    matched = _count(store, source, where, bbox)
-    frame = store.read(source, bbox=bbox, where=where, limit=page.limit, offset=page.offset)
-    if columns is not None:
-        frame = frame[[*columns, "geometry"]]
-    id_field = SCHEMAS[source].id_field
+    rows = cast(RowReader, store).read_rows(source, bbox=bbox, where=where, limit=page.limit,
+                                            offset=page.offset, columns=columns)
     links = [_link(request, "self")]
-    if page.offset + len(frame) < matched:
-        links.append(_link(request, "next", offset=page.offset + len(frame), limit=page.limit))
+    if page.offset + len(rows.rows) < rows.matched:
+        links.append(_link(request, "next", offset=page.offset + len(rows.rows),
+                           limit=page.limit))
     if page.offset > 0:
         links.append(_link(request, "prev", offset=max(0, page.offset - page.limit),
                            limit=page.limit))
-    text = collection_text(feature_texts(frame, id_field=id_field), numberMatched=matched,
-                           numberReturned=len(frame), links=links)
-    return GeoJSONResponse(text)
+    return GeoJSONResponse(page_bytes(rows, id_field=SCHEMAS[source].id_field, links=links))
 
 
 @router.get("/collections/{layer}/items/{feature_id}", response_class=GeoJSONResponse,
