@@ -2,8 +2,13 @@
 
 Edit mode (served pages only): click units to select them and move them to another grid, or
 draw a new boundary; the page posts the edit, in WGS 84, to the service's grid-edit endpoints
-(:attr:`maps.page.MapOptions.edit_endpoints` under ``api_base``).  Opened as a file the map is
-read-only.
+(:attr:`maps.page.MapOptions.edit_endpoints` under ``api_base``): first ``…/preview`` (the
+touched grids' units, workload and deviation before → after are shown), then, once the planner
+confirms, the commit with ``If-Match: "<village_id>:<version>"`` (both from the grid features).
+A commit's answer replaces that village's grids only (recoloured on the legend's scale, from
+the deviation stops handed to the page); 412 reloads the village from
+``grids/villages/{id}`` and tells the planner someone else changed it; 422 shows the reason.
+Opened as a file the map is read-only.
 """
 
 from __future__ import annotations
