@@ -36,7 +36,7 @@ DEMO_TARGET = 200.0
 TOLERANCE = 0.05
 RECOM_EPSILON = 0.10
 RECOM_STEPS = 2000
-SKATER_MAX_UNITS = 500
+SLOW_MAX_UNITS = 500
 
 
 def voronoi_units(n: int, *, seed_: int = SEED, side: float = 10_000.0, mean: float = 47.0,
@@ -125,8 +125,9 @@ def _spopt(kind: str) -> Callable[[UnitGraph, np.ndarray, int, bool], np.ndarray
 
         if k == 1:
             return np.zeros(sub.n, dtype=np.int64)
-        if kind == "skater" and sub.n > SKATER_MAX_UNITS:
-            msg = f"skipped: Skater took > 90 s at 400 units; not run on {sub.n} units"
+        if kind in ("skater", "maxp") and sub.n > SLOW_MAX_UNITS:
+            msg = (f"skipped: spopt {kind} took > 90 s (Skater) / > 40 min unfinished (MaxP) "
+                   f"on 400–1,500 units here; not run on {sub.n} units")
             raise RuntimeError(msg)
         nb = {i: sub.neighbors(i).tolist() for i in range(sub.n)}
         wts = libpysal.weights.W(nb, silence_warnings=True)
