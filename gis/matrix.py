@@ -25,7 +25,7 @@ from scipy.sparse.csgraph import dijkstra
 from gis.errors import GisError
 
 #: Rows per Dijkstra call: bounds memory at ``chunk × nodes × 8`` bytes.
-CHUNK = 64
+CHUNK = 8
 
 
 class UnreachableError(GisError, ValueError):

@@ -43,7 +43,8 @@ def test_repeated_sites_and_unreachable() -> None:
     g.add_edge(1, 0, travel_time=7.0)
     g.add_node(2)
     csr, nodes = graph_to_csr(g)
-    m = gm.travel_time_matrix(csr, [0, 1, 0, 2])
+    row = {int(n): i for i, n in enumerate(nodes)}
+    m = gm.travel_time_matrix(csr, [row[0], row[1], row[0], row[2]])
     assert m[0, 1] == 5.0 and m[1, 2] == 7.0 and m[0, 2] == 0.0
     assert np.isinf(m[0, 3]) and np.isinf(m[3, 0])
     with pytest.raises(gm.UnreachableError, match="site-c"):
@@ -86,7 +87,8 @@ def test_path_geometry_and_turn_list() -> None:
         g.add_edge(a, b, travel_time=10.0, length=100.0, name=name, highway="tertiary",
                    geometry=LineString([(float(a), 0.0), (float(b), 0.0)]))
     csr, nodes = graph_to_csr(g)
-    path = [int(nodes[i]) for i in gm.shortest_path(csr, 0, 3)]
+    row = {int(n): i for i, n in enumerate(nodes)}
+    path = [int(nodes[i]) for i in gm.shortest_path(csr, row[0], row[3])]
     assert path == [0, 1, 2, 3]
     assert list(gm.path_geometry(g, path).coords) == [(0, 0), (1, 0), (2, 0), (3, 0)]
     turns = gm.turn_list(g, path)
