@@ -1,7 +1,9 @@
 """Typed dependencies: the store, the settings, the signed-in user, role gates, bbox, paging.
 
 Route modules use the ``Annotated`` aliases (``StoreDep``, ``CurrentUser`` …) and never check
-roles or parse parameters by hand.
+roles or parse parameters by hand.  These dependencies only parse and look up (no I/O), so
+they are ``async def``: FastAPI runs a sync dependency in the thread pool, one hand-off per
+dependency per request, which cost more than the work (the routes stay sync ``def``).
 """
 
 from __future__ import annotations
@@ -25,12 +27,12 @@ LIMIT_MAX = 10_000
 _oauth2 = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
     """The store opened in the lifespan."""
     return request.app.state.store  # type: ignore[no-any-return]
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     """The settings the app was built with."""
     return request.app.state.settings  # type: ignore[no-any-return]
 
@@ -39,7 +41,7 @@ StoreDep = Annotated[Store, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def current_user(request: Request, token: Annotated[str | None, Depends(_oauth2)]) -> User:
+async def current_user(request: Request, token: Annotated[str | None, Depends(_oauth2)]) -> User:
     """The user named by the bearer token (or the pages' cookie); 401 without one."""
     token = token or request.cookies.get(COOKIE)
     if not token:
@@ -56,7 +58,7 @@ CurrentUser = Annotated[User, Depends(current_user)]
 def roles(*allowed: str) -> Callable[[User], User]:
     """A dependency that admits only *allowed* roles (403 for the others)."""
 
-    def gate(user: CurrentUser) -> User:
+    async def gate(user: CurrentUser) -> User:
         if user.role not in allowed:
             msg = f"role {user.role!r} may not use this endpoint (allowed: {', '.join(allowed)})"
             raise ForbiddenError(msg)
@@ -71,7 +73,7 @@ InspectorUser = Annotated[User, Depends(roles("admin", "inspector"))]
 CoverageUser = Annotated[User, Depends(roles("admin", "planner", "leader"))]
 
 
-def parse_bbox(
+async def parse_bbox(
     bbox: Annotated[str | None, Query(
         max_length=200, description="minx,miny,maxx,maxy in degrees (WGS 84 lon/lat)",
         examples=["11.5,49.9,11.7,50.0"])] = None,
@@ -106,7 +108,7 @@ class Page:
     offset: int
 
 
-def paging(
+async def paging(
     settings: SettingsDep,
     limit: Annotated[int | None, Query(ge=1, le=LIMIT_MAX, description="items per page")] = None,
     offset: Annotated[int, Query(ge=0, le=10_000_000, description="items to skip")] = 0,

@@ -33,7 +33,7 @@ from layers.base import (
 )
 from layers.codec import encode_columns, wkb_list
 from layers.errors import LayerError, StoreError
-from layers.rows import RowPage, check_request, decode_rows, matched_count
+from layers.rows import ConnectionPool, RowPage, check_request, decode_rows, matched_count
 from layers.schemas import STORAGE_EPSG, LayerSchema
 from layers.store import BBox
 
@@ -321,6 +321,7 @@ class GeoPackageStore(StoreVerbs):
         self.url = str(self.path)
         self._local = threading.local()
         self._write_lock = threading.Lock()
+        self._read_pool = ConnectionPool(self._connect_reader, sqlite3.Connection.close)
         if self.path.exists() and self.path.stat().st_size > 0:
             self._check_is_gpkg()
         else:
@@ -336,6 +337,12 @@ class GeoPackageStore(StoreVerbs):
                 raise wrap_db_error(exc, self.url) from exc
             self._local.con = con
         return con
+
+    def _connect_reader(self) -> sqlite3.Connection:
+        try:
+            return _connect(self.path)
+        except sqlite3.Error as exc:
+            raise wrap_db_error(exc, self.url) from exc
 
     def _check_is_gpkg(self) -> None:
         try:
@@ -374,14 +381,16 @@ class GeoPackageStore(StoreVerbs):
         """
         schema, names = check_request(layer, where=where, columns=columns, limit=limit,
                                       offset=offset)
-        tx = GeoPackageTransaction(self._con())
         bbox = check_bbox(bbox)
-        got = tx._select_raw(schema, names, bbox=bbox, where=where, limit=limit, offset=offset)
-        if got is None:
-            return RowPage(layer, tuple(names), [], [] if schema.is_spatial else None, 0)
-        raw, wkb = got
-        matched = matched_count(len(raw), limit=limit, offset=offset, count=lambda: (
-            tx._count_where(schema, bbox=bbox, where=where)))
+        with self._read_pool.borrow() as con:
+            tx = GeoPackageTransaction(con)
+            got = tx._select_raw(schema, names, bbox=bbox, where=where, limit=limit,
+                                 offset=offset)
+            if got is None:
+                return RowPage(layer, tuple(names), [], [] if schema.is_spatial else None, 0)
+            raw, wkb = got
+            matched = matched_count(len(raw), limit=limit, offset=offset, count=lambda: (
+                tx._count_where(schema, bbox=bbox, where=where)))
         rows = decode_rows(schema, names, raw, native=_NATIVE)
         return RowPage(layer, tuple(names), rows, wkb, matched)
 
@@ -409,7 +418,9 @@ class GeoPackageStore(StoreVerbs):
                 raise wrap_db_error(exc, self.url) from exc
 
     def close(self) -> None:
-        """Checkpoint the WAL into the file and close this thread's connection."""
+        """Checkpoint the WAL into the file and close this thread's connection (and the idle
+        read connections)."""
+        self._read_pool.close()
         con = getattr(self._local, "con", None)
         if con is not None:
             try:

@@ -27,7 +27,7 @@ from layers.base import (
 )
 from layers.codec import encode_columns, wkb_list
 from layers.errors import StoreError
-from layers.rows import RowPage, check_request, decode_rows, matched_count
+from layers.rows import ConnectionPool, RowPage, check_request, decode_rows, matched_count
 from layers.schemas import STORAGE_EPSG, LayerSchema
 from layers.store import BBox
 
@@ -204,6 +204,7 @@ class PostGISStore(StoreVerbs):
         self.url = url
         self._libpq, self.ns = split_url(url)
         self._local = threading.local()
+        self._read_pool: ConnectionPool[Any] = ConnectionPool(self._connect, lambda c: c.close())
         with self.transaction() as tx:
             tx.con.execute("CREATE EXTENSION IF NOT EXISTS postgis")
             tx.con.execute(f"CREATE SCHEMA IF NOT EXISTS {_q(self.ns)}")
@@ -211,12 +212,15 @@ class PostGISStore(StoreVerbs):
     def _con(self) -> Any:
         con = getattr(self._local, "con", None)
         if con is None or con.closed:
-            try:
-                con = self._psycopg.connect(self._libpq, autocommit=True, connect_timeout=10)
-            except self._psycopg.Error as exc:
-                raise StoreError(f"cannot connect to {self._redacted()}: {exc}") from exc
+            con = self._connect()
             self._local.con = con
         return con
+
+    def _connect(self) -> Any:
+        try:
+            return self._psycopg.connect(self._libpq, autocommit=True, connect_timeout=10)
+        except self._psycopg.Error as exc:
+            raise StoreError(f"cannot connect to {self._redacted()}: {exc}") from exc
 
     def _redacted(self) -> str:
         parts = urlsplit(self.url)
@@ -237,16 +241,18 @@ class PostGISStore(StoreVerbs):
         """
         schema, names = check_request(layer, where=where, columns=columns, limit=limit,
                                       offset=offset)
-        tx = PostGISTransaction(self._con(), self.ns)
         bbox = check_bbox(bbox)
         try:
-            got = tx._select_raw(schema, names, bbox=bbox, where=where, limit=limit,
-                                 offset=offset)
-            if got is None:
-                return RowPage(layer, tuple(names), [], [] if schema.is_spatial else None, 0)
-            raw, wkb = got
-            matched = matched_count(len(raw), limit=limit, offset=offset, count=lambda: (
-                tx._count_where(schema, bbox=bbox, where=where)))
+            with self._read_pool.borrow() as con:
+                tx = PostGISTransaction(con, self.ns)
+                got = tx._select_raw(schema, names, bbox=bbox, where=where, limit=limit,
+                                     offset=offset)
+                if got is None:
+                    return RowPage(layer, tuple(names), [], [] if schema.is_spatial else None,
+                                   0)
+                raw, wkb = got
+                matched = matched_count(len(raw), limit=limit, offset=offset, count=lambda: (
+                    tx._count_where(schema, bbox=bbox, where=where)))
         except self._psycopg.Error as exc:
             raise wrap_db_error(exc, self._redacted()) from exc
         rows = decode_rows(schema, names, raw, native=_NATIVE)
@@ -263,7 +269,8 @@ class PostGISStore(StoreVerbs):
             raise wrap_db_error(exc, self._redacted()) from exc
 
     def close(self) -> None:
-        """Close this thread's connection."""
+        """Close this thread's connection (and the idle read connections)."""
+        self._read_pool.close()
         con = getattr(self._local, "con", None)
         if con is not None:
             con.close()

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Sequence
+import queue
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 from layers.codec import to_datetime_utc
 from layers.schemas import FieldType, LayerSchema
@@ -50,6 +52,45 @@ class RowPage:
     rows: list[tuple[Any, ...]]
     wkb: list[bytes | None] | None
     matched: int
+
+C = TypeVar("C")
+
+
+class ConnectionPool(Generic[C]):
+    """Idle read connections shared by every thread of a process.
+
+    The web server runs sync routes on a pool of up to 40 threads that come and go (anyio
+    ends a thread idle for 10 s); a connection per thread means opening connections under
+    load and holding one per thread ever seen.  Here a read borrows any idle connection and
+    gives it back, so the count stays at the peak number of concurrent reads and prepared
+    statements stay warm.  A connection whose use raised is closed, not returned.
+    """
+
+    def __init__(self, connect: Callable[[], C], close: Callable[[C], None]) -> None:
+        self._connect, self._close = connect, close
+        self._idle: queue.SimpleQueue[C] = queue.SimpleQueue()
+
+    @contextmanager
+    def borrow(self) -> Iterator[C]:
+        """An idle connection (or a new one) for the ``with`` block."""
+        try:
+            con = self._idle.get_nowait()
+        except queue.Empty:
+            con = self._connect()
+        try:
+            yield con
+        except BaseException:
+            self._close(con)
+            raise
+        self._idle.put(con)
+
+    def close(self) -> None:
+        """Close the idle connections."""
+        while True:
+            try:
+                self._close(self._idle.get_nowait())
+            except queue.Empty:
+                return
 
 
 class RowReader(Protocol):

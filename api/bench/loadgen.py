@@ -7,11 +7,14 @@ client is a coroutine on one keep-alive connection writing a GET and reading the
 (status line, ``Content-Length`` or chunked body): a few tens of microseconds per request.
 
 Run as ``python -m api.bench.loadgen`` with a JSON spec on stdin; prints the JSON result.
-Spec: ``{"host", "port", "headers": {…}, "clients": [[path, …], …], "duration_s",
-"think_s"}`` — each client sends its paths in order (wrapping round) until ``duration_s``
-has passed, waiting ``think_s`` seconds after each answer (0: back to back).  Result:
-``{"latencies_ms": [...successful requests...], "errors": n, "status": {code: n},
-"wall_s": s, "bytes": n}``.  Loopback only; the loop is bounded by time and by
+Spec: ``{"host", "port", "headers": {…}, "clients": [[path, …], …], "ramp_s", "warmup_s",
+"duration_s", "think_s"}``.  Client *i* connects at ``i / n × ramp_s`` (users arrive over
+time, as they do; a burst of 50 connects at once lets one uvicorn worker accept nearly all of
+them — asyncio accepts up to the backlog per wake-up — and keep-alive keeps them there), then
+sends its paths in order (wrapping round), waiting ``think_s`` seconds after each answer (0:
+back to back).  Only requests started in ``[warmup_s, warmup_s + duration_s)`` are counted.
+Result: ``{"latencies_ms": [...successful counted requests...], "errors": n, "status":
+{code: n}, "wall_s": s, "bytes": n}``.  Loopback only; bounded by time and by
 ``max_requests`` per client.
 """
 
@@ -48,9 +51,11 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, int, bool]:
     return status, size, fields.get("connection") != "close"
 
 
-async def _client(spec: dict[str, Any], paths: list[str], deadline: float, out: dict[str, Any]
-                  ) -> None:
+async def _client(spec: dict[str, Any], paths: list[str], window: tuple[float, float],
+                  delay: float, out: dict[str, Any]) -> None:
     host, port = spec["host"], int(spec["port"])
+    start, deadline = window
+    await asyncio.sleep(delay)
     head = "".join(f"{k}: {v}\r\n" for k, v in spec.get("headers", {}).items())
     think = float(spec.get("think_s", 0.0))
     reader, writer = await asyncio.open_connection(host, port)
@@ -60,16 +65,17 @@ async def _client(spec: dict[str, Any], paths: list[str], deadline: float, out: 
                 break
             path = paths[i % len(paths)]
             t0 = time.perf_counter()
+            counted = t0 >= start
             try:
                 writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n{head}\r\n"
                              .encode("latin-1"))
                 status, size, alive = await _read_response(reader)
             except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
-                out["errors"] += 1
-                out["status"][type(exc).__name__] = out["status"].get(type(exc).__name__, 0) + 1
-                status, alive = 0, False
+                status, size, alive, code = 0, 0, False, type(exc).__name__
             else:
-                out["status"][str(status)] = out["status"].get(str(status), 0) + 1
+                code = str(status)
+            if counted:
+                out["status"][code] = out["status"].get(code, 0) + 1
                 if status == 200:
                     out["latencies_ms"].append((time.perf_counter() - t0) * 1000)
                     out["bytes"] += size
@@ -87,10 +93,13 @@ async def _client(spec: dict[str, Any], paths: list[str], deadline: float, out: 
 async def run_spec(spec: dict[str, Any]) -> dict[str, Any]:
     """Run every client of *spec* at once; see the module docstring."""
     out: dict[str, Any] = {"latencies_ms": [], "errors": 0, "status": {}, "bytes": 0}
-    t0 = time.perf_counter()
-    deadline = t0 + float(spec["duration_s"])
-    await asyncio.gather(*(_client(spec, paths, deadline, out) for paths in spec["clients"]))
-    out["wall_s"] = time.perf_counter() - t0
+    n = len(spec["clients"])
+    ramp = float(spec.get("ramp_s", 0.0))
+    start = time.perf_counter() + float(spec.get("warmup_s", 0.0))
+    window = (start, start + float(spec["duration_s"]))
+    await asyncio.gather(*(_client(spec, paths, window, ramp * i / n, out)
+                           for i, paths in enumerate(spec["clients"])))
+    out["wall_s"] = time.perf_counter() - start  # the counted window and the last answers
     return out
 
 

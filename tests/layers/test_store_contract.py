@@ -157,3 +157,64 @@ def test_missing_required_field_and_bad_values(any_store):
         any_store.replace("units", bad)
     with pytest.raises(ValidationError, match="id 'unit_id' is duplicated"):
         any_store.replace("units", units().assign(unit_id=["u1", "u1"]))
+
+
+# -- read_rows: the lean read path of the web service ----------------------------------------
+def _frame_rows(frame: pd.DataFrame, fields: tuple[str, ...]) -> list[tuple]:
+    """The frame's values as read_rows promises them (None for null, datetimes as UTC)."""
+    out = []
+    for rec in frame[list(fields)].astype(object).itertuples(index=False):
+        out.append(tuple(None if v is None or v is pd.NA or v is pd.NaT or (
+            isinstance(v, float) and v != v) else v.to_pydatetime() if isinstance(
+            v, pd.Timestamp) else v for v in rec))
+    return out
+
+
+def test_read_rows_matches_read_values_geometry_and_order(any_store):
+    any_store.replace("roads", roads(5))
+    any_store.replace("units", units())
+    for layer in ("roads", "units"):
+        page = any_store.read_rows(layer)
+        frame = any_store.read(layer)
+        assert page.fields == SCHEMAS[layer].field_names
+        assert page.rows == _frame_rows(frame, page.fields)
+        assert page.matched == len(frame)
+        assert shapely.equals(shapely.from_wkb(page.wkb), frame.geometry.values).all()
+    assert [type(v) for v in any_store.read_rows("units").rows[1]] == [
+        str, str, str, int, int, int, int, float, type(None), str, bool]
+
+
+def test_read_rows_filters_pages_and_counts_like_read(any_store):
+    any_store.replace("roads", roads(5))
+    bbox = (10, 49, 11.32, 51)  # r0 … r3
+    assert [r[0] for r in any_store.read_rows("roads", bbox=bbox).rows] == list(
+        any_store.read("roads", bbox=bbox)["road_id"])
+    full = any_store.read_rows("roads", bbox=bbox, limit=2, offset=1)
+    assert [r[0] for r in full.rows] == ["r1", "r2"] and full.matched == 4
+    short = any_store.read_rows("roads", bbox=bbox, limit=10, offset=3)
+    assert [r[0] for r in short.rows] == ["r3"] and short.matched == 4
+    past = any_store.read_rows("roads", bbox=bbox, limit=10, offset=9)
+    assert past.rows == [] and past.matched == 4
+    tracks = any_store.read_rows("roads", where={"highway": "track"}, limit=2)
+    assert [r[0] for r in tracks.rows] == ["r1", "r3"] and tracks.matched == 3
+    named = any_store.read_rows("roads", columns=["road_id", "name"], limit=1)
+    assert named.fields == ("road_id", "name") and named.rows == [("r0", "B 85")]
+    with pytest.raises(ValueError, match="nope"):
+        any_store.read_rows("roads", columns=["road_id", "nope"])
+
+
+def test_read_rows_datetimes_json_missing_tables(any_store):
+    assert any_store.read_rows("grid_history").rows == []
+    assert any_store.read_rows("roads").matched == 0
+    history = pd.DataFrame({"history_id": ["h1"], "village_id": ["v1"], "version": [1],
+                            "author": ["a"], "time": [pd.Timestamp("2026-04-02 10:00:01.5",
+                                                                   tz="Asia/Shanghai")],
+                            "reason": [None], "assignment": [{"u1": "g1", "u2": None}]})
+    any_store.append("grid_history", history)
+    page = any_store.read_rows("grid_history")
+    assert page.wkb is None
+    assert page.rows == _frame_rows(any_store.read("grid_history"), page.fields)
+    when = page.rows[0][4]
+    assert when.utcoffset().total_seconds() == 0 and when.isoformat() == (
+        "2026-04-02T02:00:01.500000+00:00")
+    assert page.rows[0][6] == {"u1": "g1", "u2": None}
