@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -143,12 +144,49 @@ def geometry_bytes(wkb: Sequence[bytes | None]) -> list[bytes]:
     return out
 
 
-def page_bytes(page: RowPage, *, id_field: str, links: list[dict[str, str]]) -> bytes:
+class GeometryCache:
+    """Encoded geometries by their WKB, bounded in size; safe to share between threads.
+
+    A map client asks for the same features over and over as users pan (the same units,
+    grids and zones in overlapping viewports), and encoding a geometry costs more than
+    reading it.  The key is the WKB itself, so an edited geometry is a new key: nothing to
+    invalidate.  Over *max_bytes* (keys + texts) the cache is emptied and refills.
+    """
+
+    def __init__(self, max_bytes: int = 64 * 2**20) -> None:
+        self.max_bytes = max_bytes
+        self._texts: dict[bytes, bytes] = {}
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def encode(self, wkb: Sequence[bytes | None]) -> list[bytes]:
+        """:func:`geometry_bytes` of *wkb*, from the cache where possible."""
+        texts = self._texts
+        out = [b"null" if w is None else texts.get(w) for w in wkb]
+        miss = [i for i, t in enumerate(out) if t is None]
+        if not miss:
+            return out  # type: ignore[return-value]
+        fresh = geometry_bytes([wkb[i] for i in miss])
+        with self._lock:
+            if self._size > self.max_bytes:
+                texts.clear()
+                self._size = 0
+            for i, text in zip(miss, fresh, strict=True):
+                out[i] = texts[wkb[i]] = text  # type: ignore[index]
+                self._size += len(text) + len(wkb[i])  # type: ignore[arg-type]
+        return out  # type: ignore[return-value]
+
+
+def page_bytes(page: RowPage, *, id_field: str, links: list[dict[str, str]],
+               cache: GeometryCache | None = None) -> bytes:
     """A FeatureCollection page (OGC API Features members) as UTF-8 GeoJSON bytes.
 
     ``numberMatched`` is ``page.matched``; feature ``id`` is the layer's id field as text.
     """
-    geoms = geometry_bytes(page.wkb) if page.wkb is not None else [b"null"] * len(page.rows)
+    if page.wkb is None:
+        geoms = [b"null"] * len(page.rows)
+    else:
+        geoms = cache.encode(page.wkb) if cache is not None else geometry_bytes(page.wkb)
     fields = page.fields
     at = fields.index(id_field) if id_field in fields else None
     dumps = orjson.dumps

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Path, Request
 
 from api.deps import BBoxDep, CurrentUser, PageDep, StoreDep
 from api.errors import NotFoundError
-from api.geojson import MEDIA_TYPE, GeoJSONResponse, feature_texts, page_bytes
+from api.geojson import MEDIA_TYPE, GeoJSONResponse, GeometryCache, feature_texts, page_bytes
 from api.schemas import CollectionInfo, Collections, Feature, FeatureCollection, Link
 from api.services.users import User
 from layers.rows import RowReader
@@ -44,6 +44,14 @@ def _source(layer: str, user: User) -> tuple[str, dict[str, Any] | None, list[st
     if layer == "inspections" and user.role == "inspector":
         return layer, {"inspector": user.username}, None
     return layer, None, None
+
+
+def _geometry_cache(request: Request) -> GeometryCache:
+    """The worker's cache of encoded geometries (made on first use, kept on ``app.state``)."""
+    cache = getattr(request.app.state, "geometry_cache", None)
+    if cache is None:
+        cache = request.app.state.geometry_cache = GeometryCache()
+    return cache  # type: ignore[no-any-return]
 
 
 def _link(request: Request, rel: str, **params: Any) -> dict[str, str]:
@@ -83,7 +91,8 @@ def items(request: Request, layer: LayerName, user: CurrentUser, store: StoreDep
     if page.offset > 0:
         links.append(_link(request, "prev", offset=max(0, page.offset - page.limit),
                            limit=page.limit))
-    return GeoJSONResponse(page_bytes(rows, id_field=SCHEMAS[source].id_field, links=links))
+    return GeoJSONResponse(page_bytes(rows, id_field=SCHEMAS[source].id_field, links=links,
+                                      cache=_geometry_cache(request)))
 
 
 @router.get("/collections/{layer}/items/{feature_id}", response_class=GeoJSONResponse,

@@ -7,7 +7,13 @@ import json
 import pandas as pd
 import shapely
 
-from api.geojson import collection_text, feature_texts, geometry_bytes, page_bytes
+from api.geojson import (
+    GeometryCache,
+    collection_text,
+    feature_texts,
+    geometry_bytes,
+    page_bytes,
+)
 from layers.rows import RowPage
 
 
@@ -49,3 +55,13 @@ def test_page_equals_the_frame_encoder() -> None:
     old = collection_text(feature_texts(frame, id_field="unit_id"), numberMatched=7,
                           numberReturned=2, links=links)
     assert json.loads(page_bytes(page, id_field="unit_id", links=links)) == json.loads(old)
+
+
+def test_geometry_cache_gives_the_same_texts_and_stays_bounded() -> None:
+    wkb = _wkb([shapely.Point(i / 7, 50) for i in range(50)] + [None])
+    cache = GeometryCache(max_bytes=2000)
+    first = cache.encode(wkb)
+    assert first == geometry_bytes(wkb) == cache.encode(wkb)
+    moved = _wkb([shapely.Point(1.5, 50)])  # an edited geometry is a new key
+    assert json.loads(cache.encode(moved)[0])["coordinates"] == [1.5, 50]
+    assert cache._size <= 2000 + 100
