@@ -27,14 +27,13 @@ from layers.base import (
     WRITE_CHUNK,
     BaseTransaction,
     StoreVerbs,
-    check_bbox,
     frame_from_rows,
     wrap_db_error,
 )
 from layers.codec import encode_columns, wkb_list
 from layers.errors import LayerError, StoreError
-from layers.rows import ConnectionPool, RowPage, check_request, decode_rows, matched_count
-from layers.schemas import STORAGE_EPSG, LayerSchema
+from layers.rows import ConnectionPool, RowPage, read_page
+from layers.schemas import STORAGE_EPSG, FieldType, LayerSchema
 from layers.store import BBox
 
 APPLICATION_ID = 0x47504B47  # "GPKG"
@@ -44,7 +43,7 @@ _SQL_TYPES = {"str": "TEXT", "int": "INTEGER", "float": "REAL", "bool": "BOOLEAN
 _GEOM_TYPES = {"Point": "POINT", "LineString": "LINESTRING", "MultiPolygon": "MULTIPOLYGON"}
 _ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
 #: Field types sqlite3 already returns as the promised Python value (TEXT, INTEGER, REAL).
-_NATIVE = frozenset({"str", "int", "float"})
+_NATIVE: frozenset[FieldType] = frozenset({"str", "int", "float"})
 
 _WGS84_WKT = (
     'GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563,'
@@ -379,20 +378,8 @@ class GeoPackageStore(StoreVerbs):
         Same filters and order as :meth:`read` (*bbox* in lon/lat degrees, envelope test);
         *columns* selects attribute fields (default: all, in schema order).
         """
-        schema, names = check_request(layer, where=where, columns=columns, limit=limit,
-                                      offset=offset)
-        bbox = check_bbox(bbox)
-        with self._read_pool.borrow() as con:
-            tx = GeoPackageTransaction(con)
-            got = tx._select_raw(schema, names, bbox=bbox, where=where, limit=limit,
-                                 offset=offset)
-            if got is None:
-                return RowPage(layer, tuple(names), [], [] if schema.is_spatial else None, 0)
-            raw, wkb = got
-            matched = matched_count(len(raw), limit=limit, offset=offset, count=lambda: (
-                tx._count_where(schema, bbox=bbox, where=where)))
-        rows = decode_rows(schema, names, raw, native=_NATIVE)
-        return RowPage(layer, tuple(names), rows, wkb, matched)
+        return read_page(self._read_pool, GeoPackageTransaction, layer, bbox=bbox, where=where,
+                         limit=limit, offset=offset, columns=columns, native=_NATIVE)
 
     @contextmanager
     def transaction(self) -> Iterator[GeoPackageTransaction]:

@@ -21,21 +21,20 @@ from layers.base import (
     WRITE_CHUNK,
     BaseTransaction,
     StoreVerbs,
-    check_bbox,
     frame_from_rows,
     wrap_db_error,
 )
 from layers.codec import encode_columns, wkb_list
 from layers.errors import StoreError
-from layers.rows import ConnectionPool, RowPage, check_request, decode_rows, matched_count
-from layers.schemas import STORAGE_EPSG, LayerSchema
+from layers.rows import ConnectionPool, RowPage, read_page
+from layers.schemas import STORAGE_EPSG, FieldType, LayerSchema
 from layers.store import BBox
 
 _PG_TYPES = {"str": "text", "int": "bigint", "float": "double precision", "bool": "boolean",
              "datetime": "timestamptz", "json": "jsonb"}
 #: Field types psycopg already returns as the promised Python value (not float: NaN; not
 #: datetime: the session's time zone, converted to UTC).
-_NATIVE = frozenset({"str", "int", "bool", "json"})
+_NATIVE: frozenset[FieldType] = frozenset({"str", "int", "bool", "json"})
 
 
 def _from_wkb(values: Sequence[Any]) -> Any:
@@ -239,24 +238,12 @@ class PostGISStore(StoreVerbs):
         Same filters and order as :meth:`read` (*bbox* in lon/lat degrees, ``&&``);
         *columns* selects attribute fields (default: all, in schema order).
         """
-        schema, names = check_request(layer, where=where, columns=columns, limit=limit,
-                                      offset=offset)
-        bbox = check_bbox(bbox)
         try:
-            with self._read_pool.borrow() as con:
-                tx = PostGISTransaction(con, self.ns)
-                got = tx._select_raw(schema, names, bbox=bbox, where=where, limit=limit,
-                                     offset=offset)
-                if got is None:
-                    return RowPage(layer, tuple(names), [], [] if schema.is_spatial else None,
-                                   0)
-                raw, wkb = got
-                matched = matched_count(len(raw), limit=limit, offset=offset, count=lambda: (
-                    tx._count_where(schema, bbox=bbox, where=where)))
+            return read_page(self._read_pool, lambda con: PostGISTransaction(con, self.ns),
+                             layer, bbox=bbox, where=where, limit=limit, offset=offset,
+                             columns=columns, native=_NATIVE)
         except self._psycopg.Error as exc:
             raise wrap_db_error(exc, self._redacted()) from exc
-        rows = decode_rows(schema, names, raw, native=_NATIVE)
-        return RowPage(layer, tuple(names), rows, wkb, matched)
 
     @contextmanager
     def transaction(self) -> Iterator[PostGISTransaction]:

@@ -23,9 +23,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, Protocol, TypeVar
 
+from layers.base import check_bbox
 from layers.codec import to_datetime_utc
 from layers.schemas import FieldType, LayerSchema
 from layers.schemas import schema_for as schema_of
+from layers.store import BBox
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class RowPage:
     rows: list[tuple[Any, ...]]
     wkb: list[bytes | None] | None
     matched: int
+
 
 C = TypeVar("C")
 
@@ -180,3 +183,40 @@ def matched_count(n_rows: int, *, limit: int | None, offset: int,
     if (limit is None or n_rows < limit) and (n_rows > 0 or offset == 0):
         return offset + n_rows
     return count()
+
+
+class RawReader(Protocol):
+    """The two primitives a backend's transaction class provides for :func:`read_page`."""
+
+    def _select_raw(self, schema: LayerSchema, names: Sequence[str], *, bbox: BBox | None,
+                    where: dict[str, Any] | None, limit: int | None, offset: int
+                    ) -> tuple[list[tuple[Any, ...]], list[bytes | None] | None] | None:
+        """``(attribute rows, WKB list)`` of one page; ``None`` when the table is missing."""
+        ...
+
+    def _count_where(self, schema: LayerSchema, *, bbox: BBox | None,
+                     where: dict[str, Any] | None) -> int:
+        """Features passing the filters."""
+        ...
+
+
+def read_page(pool: ConnectionPool[C], reader: Callable[[C], RawReader], layer: str, *,
+              bbox: BBox | None, where: dict[str, Any] | None, limit: int | None, offset: int,
+              columns: Sequence[str] | None, native: frozenset[FieldType]) -> RowPage:
+    """``read_rows`` for a backend: *reader* wraps a pooled connection in its primitives.
+
+    *native*: the field types the driver already returns as :class:`RowPage` promises.
+    """
+    schema, names = check_request(layer, where=where, columns=columns, limit=limit,
+                                  offset=offset)
+    bbox = check_bbox(bbox)
+    with pool.borrow() as con:
+        tx = reader(con)
+        got = tx._select_raw(schema, names, bbox=bbox, where=where, limit=limit, offset=offset)
+        if got is None:
+            return RowPage(layer, tuple(names), [], [] if schema.is_spatial else None, 0)
+        raw, wkb = got
+        matched = matched_count(len(raw), limit=limit, offset=offset, count=lambda: (
+            tx._count_where(schema, bbox=bbox, where=where)))
+    return RowPage(layer, tuple(names), decode_rows(schema, names, raw, native=native), wkb,
+                   matched)
