@@ -382,11 +382,18 @@ def _drop_schema(url: str, schema: str) -> None:
 
 
 def run(*, quick: bool = False, out: str | os.PathLike[str] | None = None) -> dict[str, Any]:
-    """Run the benchmark; returns ``{"backends": {"gpkg": …, "postgis": …}}``."""
+    """Run the benchmark; returns ``{"backends": {"gpkg": …, "postgis": …}}``.
+
+    *out*: where the caller writes the JSON; the servers' logs go to ``bench-service-logs``
+    beside it (else a temporary folder).
+    """
+    import logging
     import shutil
 
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per edit request
     with tempfile.TemporaryDirectory(prefix="gp-bench-service-") as tmp:
-        work = Path(out) if out else Path(tmp)
+        # *out* is the JSON file the CLI writes: the server logs go next to it.
+        work = Path(out).parent / "bench-service-logs" if out else Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
         source = os.environ.get("GRIDPATROL_BENCH_DB")
         if not source:
