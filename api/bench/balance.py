@@ -137,8 +137,9 @@ def _spopt(kind: str) -> Callable[[UnitGraph, np.ndarray, int, bool], np.ndarray
         if kind == "azp":
             model = AZP(df, wts, attrs, n_clusters=k, random_state=SEED)
         elif kind == "maxp":
+            # reduced iterations: with spopt's defaults MaxP ran > 40 min on the demo
             model = MaxPHeuristic(df, wts, attrs, "w", float(w.sum()) / k, top_n=2,
-                                  max_iterations_construction=10 if quick else 99)
+                                  max_iterations_construction=10, max_iterations_sa=2)
         elif kind == "skater":
             model = Skater(df, wts, attrs, n_clusters=k)
         else:
