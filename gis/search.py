@@ -50,7 +50,7 @@ class LocalSearch:
     def __init__(self, graph: UnitGraph, weights: NDArray[np.float64],
                  assignment: NDArray[np.int64], ideal: NDArray[np.float64], tolerance: float,
                  *, origin: NDArray[np.int64] | None = None, stay: float = 0.0,
-                 compact: float = 0.02, frozen: set[int] | None = None,
+                 compact: float = 0.02, cut: float = 0.0, frozen: set[int] | None = None,
                  rng: np.random.Generator) -> None:
         n = graph.n
         self.n = n
@@ -66,6 +66,7 @@ class LocalSearch:
         self.origin = None if origin is None else [int(v) for v in origin]
         self.stay = stay
         self.compact = compact
+        self.cut = cut
         self.frozen = frozen or set()
         self.rng = rng
         self.members: list[set[int]] = [set() for _ in range(self.k)]
@@ -95,6 +96,12 @@ class LocalSearch:
     def dev(self, g: int) -> float:
         """Deviation of grid *g*."""
         return self.gw[g] / self.T[g] - 1.0
+
+    def _cuts(self, nodes: set[int]) -> int:
+        """Cut edges incident to *nodes* (each edge counted once)."""
+        a = self.a
+        return sum(1 for i in nodes for j in self.adj[i]
+                   if (j not in nodes or i < j) and a[i] != a[j])
 
     def _stay(self, i: int, g: int) -> float:
         return 0.0 if self.origin is None or self.origin[i] == g else self.stay
@@ -141,13 +148,16 @@ class LocalSearch:
         touched = {self.a[i] for i, _ in moves} | {h for _, h in moves}
         if touched & self.frozen:
             return False
+        nodes = {i for i, _ in moves}
         before = sum(self.grid_cost(g) for g in touched)
         before += sum(self._stay(i, self.a[i]) for i, _ in moves)
+        before += self.cut * self._cuts(nodes) if self.cut else 0.0
         undo = [(i, self.a[i]) for i, _ in moves]
         for i, h in moves:
             self._apply(i, h)
         after = sum(self.grid_cost(g) for g in touched)
         after += sum(self._stay(i, h) for i, h in moves)
+        after += self.cut * self._cuts(nodes) if self.cut else 0.0
         if after < before - min_gain and all(self.connected(g) for g in touched):
             return True
         for i, g in reversed(undo):
@@ -158,6 +168,10 @@ class LocalSearch:
         """Cost change of moving node *i* to grid *h* (connectivity not checked)."""
         g = self.a[i]
         before = self.grid_cost(g) + self.grid_cost(h) + self._stay(i, g)
+        if self.cut:
+            same = sum(1 for j in self.adj[i] if self.a[j] == g)
+            into = sum(1 for j in self.adj[i] if self.a[j] == h)
+            before += self.cut * (into - same)  # cut change of the move, as a cost
         self._apply(i, h)
         after = self.grid_cost(g) + self.grid_cost(h) + self._stay(i, h)
         self._apply(i, g)
