@@ -68,7 +68,7 @@ def demo_steps(store: Store, out: Path, progress: bool) -> list[tuple[str, Calla
                 f"{r.households} households, {r.members} members, {r.pinned} exclusive")
 
     def balance() -> str:
-        report = balance_store(store, target=DEMO_TARGET, tolerance=0.10, oversize="pin")
+        report = balance_store(store, target=DEMO_TARGET, tolerance=0.05, oversize="pin")
         m = report.summary
         return (f"{m['grids']} grids ({m['pinned_grids']} exclusive), max |dev| "
                 f"{m['max_dev']:.1%}, mean |dev| {m['mean_dev']:.1%}, contiguous "
@@ -95,7 +95,7 @@ def demo_steps(store: Store, out: Path, progress: bool) -> list[tuple[str, Calla
         ("import mines (GEM registry)", mines),
         ("synthetic member residences", lambda: f"{add_synthetic_members(store)} points"),
         ("units build", units),
-        (f"balance (target {DEMO_TARGET:.0f} households, ±10 %)", balance),
+        (f"balance (target {DEMO_TARGET:.0f} households, ±5 %)", balance),
         (f"plan {DEMO_DATE}: {DEMO_TEAMS} teams, {DEMO_HOURS:.0f} h", plan),
         ("maps (planner, inspector, leader)", maps),
     ]

@@ -19,6 +19,8 @@ import numpy as np
 import pandas as pd
 import shapely
 from scipy.cluster.vq import kmeans2
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 from shapely.geometry.base import BaseGeometry
 
 from gis.errors import UnitsError
@@ -145,6 +147,39 @@ def split_lines(units: gpd.GeoDataFrame, loads: np.ndarray, points: gpd.GeoSerie
     return cuts
 
 
+def attach_islands(units: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Merge each group of units that shares no edge with the rest of its village into a unit
+    of the village's main part that it touches (at a point, e.g. a sliver between two roads),
+    so every village's units form one rook-connected graph.  Groups that touch nothing stay
+    (the balancer then names them as islands)."""
+    edges = shared_edges(np.asarray(units.geometry.values))
+    village = units["village_id"].to_numpy()
+    edges = edges[village[edges["a"]] == village[edges["b"]]]
+    n = len(units)
+    graph = coo_matrix((np.ones(len(edges)), (edges["a"], edges["b"])), shape=(n, n))
+    _, comp = connected_components(graph, directed=False)
+    area = units.geometry.area.to_numpy()
+    target = np.arange(n)
+    tree = shapely.STRtree(np.asarray(units.geometry.values))
+    for vid in np.unique(village):
+        rows = np.flatnonzero(village == vid)
+        sizes = pd.Series(area[rows]).groupby(comp[rows]).sum()
+        main = sizes.idxmax()
+        for c in sizes.index.drop(main):
+            members = rows[comp[rows] == c]
+            near = tree.query(units.geometry.values[members], predicate="intersects")[1]
+            hosts = [j for j in near if village[j] == vid and comp[j] == main]
+            if hosts:
+                target[members] = hosts[0]
+    if (target == np.arange(n)).all():
+        return units
+    groups = units.groupby(target, sort=False)
+    merged = [_dissolve(g.geometry.values) for _, g in groups]
+    return gpd.GeoDataFrame({"village_id": [g["village_id"].iloc[0] for _, g in groups]},
+                            geometry=[shapely.MultiPolygon(list(getattr(m, "geoms", [m])))
+                                      for m in merged], crs=units.crs)
+
+
 def build_blocks(villages: gpd.GeoDataFrame, roads: gpd.GeoDataFrame,
                  barriers: gpd.GeoDataFrame | None = None, *,
                  min_area_m2: float = MIN_UNIT_M2,
@@ -170,6 +205,7 @@ def build_blocks(villages: gpd.GeoDataFrame, roads: gpd.GeoDataFrame,
                              geometry=[shapely.MultiPolygon(list(getattr(g, "geoms", [g])))
                                        if g.geom_type in ("Polygon", "MultiPolygon") else g
                                        for _, g in merged], crs=villages.crs)
+    units = attach_islands(units)
     missing = set(villages["area_id"]) - set(units["village_id"])
     for vid in missing:  # a village no face landed in: the village itself is one unit
         geom = villages.loc[villages["area_id"] == vid].geometry.iloc[0]

@@ -17,7 +17,7 @@ from gis.figures import (
     synthetic_members,
 )
 from gis.territories import derive_villages, voronoi_cells
-from gis.units import build_blocks, split_lines
+from gis.units import attach_islands, build_blocks, split_lines
 
 CRS = 32632
 
@@ -147,3 +147,17 @@ def test_synthetic_members_are_reproducible_and_inside_buildings():
     pd.testing.assert_series_equal(one.geometry.x, two.geometry.x)
     assert shapely.union_all(b.geometry.values).buffer(1e-9).contains(
         shapely.union_all(one.geometry.values))
+
+
+def test_a_sliver_touching_only_at_a_point_joins_the_unit_it_touches():
+    units = frame([
+        {"village_id": "v1", "geometry": shapely.MultiPolygon([shapely.box(0, 0, 10, 10)])},
+        {"village_id": "v1", "geometry": shapely.MultiPolygon([shapely.box(10, 0, 20, 10)])},
+        {"village_id": "v1", "geometry": shapely.MultiPolygon([
+            shapely.Polygon([(20, 10), (21, 11), (20, 11)])])},  # touches only at (20, 10)
+        {"village_id": "v2", "geometry": shapely.MultiPolygon([shapely.box(50, 0, 60, 10)])},
+    ])
+    out = attach_islands(units)
+    assert len(out) == 3
+    assert out.geometry.area.sum() == pytest.approx(units.geometry.area.sum())
+    assert out.loc[out.geometry.area > 100.4, "village_id"].tolist() == ["v1"]
