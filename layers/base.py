@@ -75,6 +75,13 @@ class BaseTransaction:
     def _count(self, schema: LayerSchema, *, bbox: BBox | None) -> int:
         raise NotImplementedError
 
+    def lock(self, *keys: str) -> None:
+        """Hold write locks on *keys* until the transaction ends (read-check-write made safe).
+
+        The default suits backends whose transactions are already serialised (GeoPackage:
+        ``BEGIN IMMEDIATE`` admits one writer at a time).
+        """
+
     # -- reads -------------------------------------------------------------------------
     def layers(self) -> list[str]:
         """Layers with a table in the store."""

@@ -65,6 +65,13 @@ class PostGISTransaction(BaseTransaction):
     def _t(self, name: str) -> str:
         return f"{_q(self.ns)}.{_q(name)}"
 
+    def lock(self, *keys: str) -> None:
+        """Transaction-scoped advisory locks, taken in sorted order (no deadlock between two
+        writers locking the same keys)."""
+        for key in sorted(set(keys)):
+            self.con.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+                             (f"{self.ns}:{key}",))
+
     def _tables(self) -> set[str]:
         rows = self.con.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",

@@ -77,6 +77,11 @@ class Reader(Protocol):
 class Transaction(Reader, Protocol):
     """Writes; all of a transaction's writes land together or not at all."""
 
+    def lock(self, *keys: str) -> None:
+        """Hold write locks on *keys* (e.g. ``"village:V1"``) until the transaction ends, so
+        a read-check-write (a version check) cannot interleave with another writer's."""
+        ...
+
     def replace(self, layer: str, frame: pd.DataFrame) -> int:
         """Replace every feature of *layer* with *frame*; returns the number written."""
         ...

@@ -181,6 +181,7 @@ def _write(store: Store, units: gpd.GeoDataFrame, part: Partition, sub: gpd.GeoD
     """Write units, the villages' grids and one history row each, in one transaction."""
     now = datetime.now(UTC)
     with store.transaction() as tx:
+        tx.lock(*(f"village:{v}" for v in scope))
         versions = current_versions(tx, scope)
         if expected is not None:
             stale = {v: versions[v] for v in expected if versions.get(v) != expected[v]}

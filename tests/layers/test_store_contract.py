@@ -218,3 +218,33 @@ def test_read_rows_datetimes_json_missing_tables(any_store):
     assert when.utcoffset().total_seconds() == 0 and when.isoformat() == (
         "2026-04-02T02:00:01.500000+00:00")
     assert page.rows[0][6] == {"u1": "g1", "u2": None}
+
+
+def test_lock_serialises_read_check_write(any_store):
+    """Two writers that read a version and write version + 1 never both succeed on it."""
+    import threading
+
+    any_store.replace("audit_log", pd.DataFrame({
+        "event_id": ["v0"], "time": ["2026-01-01"], "user": ["x"], "action": ["init"]}))
+    barrier = threading.Barrier(2)
+    errors: list[Exception] = []
+
+    def writer(name: str) -> None:
+        try:
+            barrier.wait(timeout=10)
+            with any_store.transaction() as tx:
+                tx.lock("village:V1")
+                n = tx.count("audit_log")
+                tx.append("audit_log", pd.DataFrame({
+                    "event_id": [f"v{n}"], "time": ["2026-01-01"], "user": [name],
+                    "action": ["edit"]}))
+        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in ("a", "b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert errors == []
+    assert sorted(any_store.read("audit_log")["event_id"]) == ["v0", "v1", "v2"]
