@@ -206,7 +206,7 @@ def bench_day(g: nx.MultiDiGraph, csr: Any, nodes: np.ndarray, *, quick: bool) -
 def bench_campaign(g: nx.MultiDiGraph, csr: Any, nodes: np.ndarray, *, quick: bool,
                    weeks: int = 8, n: int = 120) -> dict[str, Any]:
     """Ours vs greedy most-overdue × risk over *weeks* weeks (simulated findings)."""
-    from api.services.routes import initial_capacity, make_router, working_days
+    from api.services.campaign import initial_capacity, make_router, working_days
 
     problem, sites = instance(g, csr, nodes, n, seed=7)
     router = make_router(problem.duration, problem.service_s, problem.site_ids,

@@ -104,7 +104,7 @@ def _overrides(items: list[str]) -> dict[str, list[str]]:
 
 
 def _campaign(args: argparse.Namespace) -> int:
-    from api.services.routes import run_campaign
+    from api.services.campaign import run_campaign
 
     store = _open(args)
     try:

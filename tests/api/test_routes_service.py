@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 from shapely.geometry import LineString, MultiPolygon, Point, box
 
-from api.services.routes import plan_day, run_campaign
+from api.services.campaign import run_campaign
+from api.services.routes import plan_day
 from gis.patrol import PatrolError
 from gis.sites import SiteError
 from layers.store import Store, open_store
