@@ -18,7 +18,6 @@ from typing import Any
 import numpy as np
 
 from api.services.routes import (
-    Progress,
     _check_basic,
     _check_ids,
     _Context,
@@ -34,6 +33,8 @@ from gis.sites import (
     DEFAULT_MAX_SNAP_M,
 )
 from layers.store import Store
+
+Progress = Callable[[int], None]
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import datetime as dt
 import logging
 import secrets
 import tempfile
-from collections.abc import Callable, Mapping, MutableMapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,7 +44,6 @@ from layers.store import Store
 from maps.sheet import day_sheet_html
 
 log = logging.getLogger(__name__)
-Progress = Callable[[int], None]
 
 
 class NpyCache(MutableMapping[str, np.ndarray]):
