@@ -3,7 +3,9 @@
 Instances: (A) 400 Voronoi units in a 10 km square, households lognormal (σ 0.6) scaled to a
 mean of 47, seeded, target 400 → k = 47; (B) 1,500 such units (k ≈ 176); (C) the demo's real
 units (from ``$GRIDPATROL_BENCH_DB``, else built by ``data.demo``), village by village, at the
-demo target (:data:`DEMO_TARGET`).  Every method runs in this process on the same graph;
+demo target (:data:`DEMO_TARGET`).  Every method runs in one bench run on the same graph
+(each in a forked child with a wall-clock budget, so one that never finishes is reported as
+timed out);
 deviations are from each village's ideal (its workload / its grid count).  spopt's methods
 cluster on the units' centroids (x, y) — they have no balance constraint; MaxP uses a
 per-region floor of the ideal workload.
@@ -13,18 +15,21 @@ from __future__ import annotations
 
 import logging
 import math
+import multiprocessing
 import os
 import random
 import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from queue import Empty
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import shapely
 
+from data.demo import DEMO_TARGET
 from gis.adjacency import UnitGraph, build_graph
 from gis.balance import balance, seed
 from gis.partition import Partition
@@ -32,11 +37,12 @@ from gis.partition import Partition
 log = logging.getLogger(__name__)
 
 SEED = 20240405
-DEMO_TARGET = 200.0
 TOLERANCE = 0.05
 RECOM_EPSILON = 0.10
 RECOM_STEPS = 2000
 SLOW_MAX_UNITS = 500
+#: Wall-clock budget per method and instance (a quarter of it with --quick).
+METHOD_TIMEOUT_S = 600.0
 
 
 def voronoi_units(n: int, *, seed_: int = SEED, side: float = 10_000.0, mean: float = 47.0,
@@ -169,6 +175,33 @@ def _problems(graph: UnitGraph, w: np.ndarray, target: float
     return out
 
 
+def run_with_timeout(fn: Callable[[], dict[str, Any]], seconds: float) -> dict[str, Any]:
+    """Run *fn* in a forked child and return its result; a method that runs past *seconds*
+    is killed and reported as timed out (spopt's MaxP can run for most of an hour)."""
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+
+    def child() -> None:
+        try:
+            queue.put(("ok", fn()))
+        except Exception as exc:  # noqa: BLE001 - sent to the parent as the method's error
+            queue.put(("error", f"{type(exc).__name__}: {exc}"))
+
+    proc = ctx.Process(target=child, daemon=True)
+    proc.start()
+    try:
+        status, value = queue.get(timeout=seconds)
+    except Empty:
+        proc.kill()
+        proc.join()
+        msg = f"timed out after {seconds:.0f} s"
+        raise TimeoutError(msg) from None
+    proc.join()
+    if status == "error":
+        raise RuntimeError(value)
+    return value
+
+
 def run_instance(name: str, units: gpd.GeoDataFrame, w: np.ndarray, target: float, *,
                  quick: bool, methods: list[str] | None = None) -> dict[str, Any]:
     """Every method on one instance (village by village), scored on the whole instance."""
@@ -178,8 +211,9 @@ def run_instance(name: str, units: gpd.GeoDataFrame, w: np.ndarray, target: floa
     out: dict[str, Any] = {
         "name": name, "units": graph.n, "grids": sum(k for _, _, k in probs),
         "largest_unit_share": round(float(ideal_w.max()), 4), "methods": {}}
+    budget = METHOD_TIMEOUT_S / (4 if quick else 1)
     for mname in methods or list(METHODS):
-        try:
+        def attempt(mname: str = mname) -> dict[str, Any]:
             t0 = time.perf_counter()
             assign = np.full(graph.n, -1, dtype=np.int64)
             ideal: list[float] = []
@@ -192,8 +226,11 @@ def run_instance(name: str, units: gpd.GeoDataFrame, w: np.ndarray, target: floa
                 ideal += [float(w[nodes].sum()) / k] * kk
                 vill += [v] * kk
             secs = time.perf_counter() - t0
-            res = _score(graph, w, assign, np.asarray(ideal), vill)
-            out["methods"][mname] = {"seconds": round(secs, 3), **res}
+            return {"seconds": round(secs, 3), **_score(graph, w, assign, np.asarray(ideal),
+                                                        vill)}
+
+        try:
+            out["methods"][mname] = run_with_timeout(attempt, budget)
         except Exception as exc:  # a failing method reports, the others still run
             log.warning("%s on %s failed: %s", mname, name, exc)
             out["methods"][mname] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
