@@ -8,7 +8,7 @@ and behave the same.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
@@ -47,6 +47,26 @@ def frame_from_rows(schema: LayerSchema, rows: list[tuple], decode_geoms: Any) -
     values = {f.name: columns[i] for i, f in enumerate(schema.fields)}
     geoms = decode_geoms(columns[-1]) if schema.is_spatial else None
     return decode_frame(schema, values, geoms)
+
+
+def where_sql(where: dict[str, Any] | None, *, quote: Callable[[str], str], marker: str,
+              member: Callable[[str], str], list_param: Callable[[list], Any]
+              ) -> tuple[list[str], list[Any]]:
+    """SQL clauses and parameters for equality filters ``{field: value}`` (a list means IN,
+    ``None`` means IS NULL); the dialect supplies quoting, the parameter marker and IN."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    for name, value in (where or {}).items():
+        col = quote(name)
+        if isinstance(value, list | tuple | set):
+            clauses.append(member(col))
+            params.append(list_param(list(value)))
+        elif value is None:
+            clauses.append(f"{col} IS NULL")
+        else:
+            clauses.append(f"{col} = {marker}")
+            params.append(value)
+    return clauses, params
 
 
 class BaseTransaction:

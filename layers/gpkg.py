@@ -28,6 +28,7 @@ from layers.base import (
     BaseTransaction,
     StoreVerbs,
     frame_from_rows,
+    where_sql,
     wrap_db_error,
 )
 from layers.codec import encode_columns, wkb_list
@@ -157,6 +158,14 @@ def _connect(path: Path) -> sqlite3.Connection:
     return con
 
 
+def _json_member(col: str) -> str:
+    return f"{col} IN (SELECT value FROM json_each(?))"
+
+
+def _json_list(values: list) -> str:
+    return pd.Series(values, dtype="object").to_json(orient="values")
+
+
 def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -253,19 +262,13 @@ class GeoPackageTransaction(BaseTransaction):
             clauses.append(f'fid IN (SELECT id FROM "rtree_{schema.name}_geom" WHERE '
                            "minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?)")
             params += [bbox[2], bbox[0], bbox[3], bbox[1]]
+        filters = dict(where or {})
         if ids is not None:
-            ids = [str(i) for i in ids]
-            clauses.append(f"{_q(schema.id_field)} IN (SELECT value FROM json_each(?))")
-            params.append(pd.Series(ids).to_json(orient="values"))
-        for name, value in (where or {}).items():
-            if isinstance(value, list | tuple | set):
-                clauses.append(f"{_q(name)} IN (SELECT value FROM json_each(?))")
-                params.append(pd.Series(list(value), dtype="object").to_json(orient="values"))
-            elif value is None:
-                clauses.append(f"{_q(name)} IS NULL")
-            else:
-                clauses.append(f"{_q(name)} = ?")
-                params.append(value)
+            filters = {schema.id_field: [str(i) for i in ids], **filters}
+        more, values = where_sql(filters, quote=_q, marker="?", member=_json_member,
+                                 list_param=_json_list)
+        clauses += more
+        params += values
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
     def _select(self, schema: LayerSchema, *, bbox: BBox | None, ids: Sequence[str] | None,

@@ -22,6 +22,7 @@ from layers.base import (
     BaseTransaction,
     StoreVerbs,
     frame_from_rows,
+    where_sql,
     wrap_db_error,
 )
 from layers.codec import encode_columns, wkb_list
@@ -135,18 +136,13 @@ class PostGISTransaction(BaseTransaction):
         if bbox is not None and schema.is_spatial:
             clauses.append(f"geom && ST_MakeEnvelope(%s, %s, %s, %s, {STORAGE_EPSG})")
             params += list(bbox)
+        filters = dict(where or {})
         if ids is not None:
-            clauses.append(f"{_q(schema.id_field)} = ANY(%s)")
-            params.append([str(i) for i in ids])
-        for name, value in (where or {}).items():
-            if isinstance(value, list | tuple | set):
-                clauses.append(f"{_q(name)} = ANY(%s)")
-                params.append(list(value))
-            elif value is None:
-                clauses.append(f"{_q(name)} IS NULL")
-            else:
-                clauses.append(f"{_q(name)} = %s")
-                params.append(value)
+            filters = {schema.id_field: [str(i) for i in ids], **filters}
+        more, values = where_sql(filters, quote=_q, marker="%s",
+                                 member=lambda col: f"{col} = ANY(%s)", list_param=list)
+        clauses += more
+        params += values
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
     def _select(self, schema: LayerSchema, *, bbox: BBox | None, ids: Sequence[str] | None,
