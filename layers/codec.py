@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import geopandas as gpd
@@ -116,8 +116,3 @@ def wkb_list(frame: pd.DataFrame) -> list[bytes | None]:
     wkb = shapely.to_wkb(geoms, byte_order=1, flavor="iso")
     empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     return [None if e else bytes(b) for b, e in zip(wkb, empty, strict=True)]
-
-
-def now_utc() -> datetime:
-    """The current time, tz-aware UTC."""
-    return datetime.now(UTC)

@@ -8,7 +8,7 @@ is accepted as equal on input (the two agree to within a metre).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from layers.errors import UnknownLayerError
@@ -55,7 +55,6 @@ class LayerSchema:
     title_zh: str = ""
     #: Personal data: exact geometries only for authorised roles.
     personal: bool = False
-    extra_allowed: bool = field(default=False)
 
     @property
     def is_spatial(self) -> bool:

@@ -17,7 +17,7 @@ Every write happens inside a transaction: either all of it lands or none of it d
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Protocol
@@ -163,9 +163,3 @@ def open_store(db: str | os.PathLike[str] | None = None, *, create: bool = True)
         msg = f"no store at {path}: run `gridpatrol demo` or `gridpatrol import …` first"
         raise StoreError(msg)
     return GeoPackageStore(path)
-
-
-def iter_chunks(n: int, size: int) -> Iterator[tuple[int, int]]:
-    """``(start, stop)`` pairs covering ``range(n)`` in chunks of *size*."""
-    for start in range(0, n, size):
-        yield start, min(n, start + size)

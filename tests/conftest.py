@@ -34,7 +34,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return
     keep, drop = [], []
     for item in items:
-        needs = item.get_closest_marker("postgis") is not None or "[postgis]" in item.nodeid
+        needs = (item.get_closest_marker("postgis") is not None or "[postgis]" in item.nodeid
+                 or "postgis_url" in getattr(item, "fixturenames", ()))
         (drop if needs else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
