@@ -34,7 +34,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return
     keep, drop = [], []
     for item in items:
-        needs = (item.get_closest_marker("postgis") is not None or "[postgis]" in item.nodeid
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        needs = (item.get_closest_marker("postgis") is not None
+                 or "postgis" in params.values()
                  or "postgis_url" in getattr(item, "fixturenames", ()))
         (drop if needs else keep).append(item)
     if drop:
