@@ -136,10 +136,12 @@ def revert(village_id: Id, body: Revert, user: PlannerUser, store: StoreDep,
     grid_api.scoped_village_id(store, user, village_id)
     expected = grid_api.parse_if_match(if_match, village_id)
     grid_api.check_current(store, village_id, expected)
+    def audit_it(tx: Any, result: dict[str, Any]) -> None:  # lands with the revert
+        audit.record(tx, user=user.username, action="grid.revert", obj=village_id,
+                     detail={"to": body.version, "version": result["version"]})
+
     res = do_revert(store, village=village_id, version=body.version, expected_version=expected,
-                    author=user.username, reason=body.reason)
-    audit.record(store, user=user.username, action="grid.revert", obj=village_id,
-                 detail={"to": body.version, "version": res["version"]})
+                    author=user.username, reason=body.reason, after=audit_it)
     response.headers["ETag"] = grid_api.etag(village_id, int(res["version"]))
     return {"village": village_id, "version": int(res["version"]),
             "reverted_to": int(body.version), "etag": grid_api.etag(village_id,

@@ -94,19 +94,23 @@ def village_grids(store: Reader, village: str) -> dict[str, Any]:
 
 def commit(store: Store, user: User, *, kind: str, params: dict[str, Any], village: str,
            expected: int, reason: str) -> dict[str, Any]:
-    """Commit through :func:`api.services.grid_edits.commit_edit`, then audit it."""
+    """Commit through :func:`api.services.grid_edits.commit_edit`; the audit event is written
+    in the same transaction as the edit."""
     from api.services.grid_edits import commit_edit
 
     check_current(store, village, expected)
+    def audit_it(tx: Any, result: dict[str, Any]) -> None:
+        audit.record(tx, user=user.username, action=f"grid.{kind}", obj=village,
+                     detail={"version": result["version"], "grids": list(result["grids"]),
+                             "moved": len(result["moved"])})
+
     try:
         result = commit_edit(store, kind=kind, params=params, expected_version=expected,
-                             author=user.username, reason=reason)  # type: ignore[arg-type]
+                             author=user.username, reason=reason,  # type: ignore[arg-type]
+                             after=audit_it)
     except StoreError as exc:  # PostGIS: a racing commit took the version first
         if any(w in str(exc) for w in ("UniqueViolation", "unique", "Deadlock", "deadlock")):
             raise StaleVersionError(f"village {village} changed while committing: read it "
                                     "again and redo the edit") from exc
         raise
-    audit.record(store, user=user.username, action=f"grid.{kind}", obj=village,
-                 detail={"version": result["version"], "grids": list(result["grids"]),
-                         "moved": len(result["moved"])})
     return result

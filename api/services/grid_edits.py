@@ -8,7 +8,7 @@ grids and a ``grid_history`` row in one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -30,7 +30,10 @@ from gis.adjacency import build_graph
 from gis.crs import STORAGE_CRS
 from gis.errors import GisError
 from gis.partition import Partition
-from layers.store import Store
+from layers.store import Store, Transaction
+
+#: Runs inside a commit's transaction with the commit's result (e.g. to audit it).
+After = Callable[[Transaction, dict[str, Any]], None]
 
 EditKind = Literal["move", "split", "merge", "redraw", "rebalance"]
 
@@ -140,20 +143,30 @@ def preview_edit(store: Store, *, kind: EditKind, params: dict[str, Any],
 
 def commit_edit(store: Store, *, kind: EditKind, params: dict[str, Any],
                 expected_version: int, author: str = AUTHOR, reason: str = "",
-                tolerance: float = 0.05) -> dict[str, Any]:
-    """Apply the edit and write version ``expected_version + 1`` (ConflictError if stale)."""
+                tolerance: float = 0.05, after: After | None = None) -> dict[str, Any]:
+    """Apply the edit and write version ``expected_version + 1`` (ConflictError if stale).
+
+    *after(tx, result)* runs inside the commit's transaction (the web service writes its audit
+    event there)."""
     village = _village(store, kind, params)
     plan = load_plan(store, village=village, tolerance=tolerance)
     codes = village_codes(store)
     prev = _apply(plan, kind, params, codes)
+    summary = prev.as_dict()
+
+    def hook(tx: Any, versions: dict[str, int]) -> None:
+        if after is not None:
+            after(tx, {"village": village, "version": versions[village], **summary})
+
     version = _commit(store, plan, prev.partition, author=author,
                       reason=reason or f"{kind} {prev.grids}", expected=expected_version,
-                      codes=codes)
-    return {"village": village, "version": version, **prev.as_dict()}
+                      codes=codes, after=hook)
+    return {"village": village, "version": version, **summary}
 
 
 def _commit(store: Store, plan: Plan, part: Partition, *, author: str, reason: str,
-            expected: int, codes: dict[str, str]) -> int:
+            expected: int, codes: dict[str, str],
+            after: Callable[[Any, dict[str, int]], None] | None = None) -> int:
     labels = tuple("" if lab.startswith("\0") else lab for lab in part.labels)
     part = part.with_slots(part.assignment, labels=labels, villages=part.villages,
                            ideal=part.ideal, pinned=part.pinned)
@@ -162,7 +175,7 @@ def _commit(store: Store, plan: Plan, part: Partition, *, author: str, reason: s
     units = plan.units.copy()
     units["grid_id"] = np.asarray(part.labels, dtype=object)[part.assignment]
     versions = _write(store, units, part, units, [plan.village], author=author, reason=reason,
-                      expected={plan.village: expected})
+                      expected={plan.village: expected}, after=after)
     return versions[plan.village]
 
 
@@ -176,8 +189,10 @@ def history(store: Store, *, village: str) -> list[dict[str, Any]]:
 
 
 def revert(store: Store, *, village: str, version: int, expected_version: int | None = None,
-           author: str = AUTHOR, reason: str = "") -> dict[str, Any]:
-    """Restore the assignment of *version* as a new version of *village*."""
+           author: str = AUTHOR, reason: str = "", after: After | None = None
+           ) -> dict[str, Any]:
+    """Restore the assignment of *version* as a new version of *village* (*after* as in
+    :func:`commit_edit`)."""
     hist = store.read("grid_history", where={"village_id": village})
     row = hist[hist["version"] == int(version)]
     if row.empty:
@@ -202,7 +217,12 @@ def revert(store: Store, *, village: str, version: int, expected_version: int | 
     part = p.with_slots(a, labels=tuple(labels), villages=(village,) * len(labels),
                         ideal=ideal, pinned=pins)
     expected = plan.version if expected_version is None else expected_version
+    def hook(tx: Any, versions: dict[str, int]) -> None:
+        if after is not None:
+            after(tx, {"village": village, "version": versions[village],
+                       "reverted_to": int(version)})
+
     new = _commit(store, plan, part, author=author, reason=reason or f"revert to v{version}",
-                  expected=expected, codes=village_codes(store))
+                  expected=expected, codes=village_codes(store), after=hook)
     return {"village": village, "version": new, "reverted_to": int(version),
             "summary": part["summary"]}

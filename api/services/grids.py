@@ -177,8 +177,13 @@ def _village_summary(part: Partition, village: str) -> dict[str, float | int]:
 
 def _write(store: Store, units: gpd.GeoDataFrame, part: Partition, sub: gpd.GeoDataFrame,
            scope: Sequence[str], *, author: str, reason: str,
-           expected: Mapping[str, int] | None) -> dict[str, int]:
-    """Write units, the villages' grids and one history row each, in one transaction."""
+           expected: Mapping[str, int] | None,
+           after: Callable[[Any, dict[str, int]], None] | None = None) -> dict[str, int]:
+    """Write units, the villages' grids and one history row each, in one transaction.
+
+    *after* runs inside that transaction with the new versions (e.g. to write the audit
+    event), so the change and its record land together or not at all.
+    """
     now = datetime.now(UTC)
     with store.transaction() as tx:
         tx.lock(*(f"village:{v}" for v in scope))
@@ -206,5 +211,7 @@ def _write(store: Store, units: gpd.GeoDataFrame, part: Partition, sub: gpd.GeoD
             "assignment": by_village.get(v, {}),
         } for v in scope])
         tx.append("grid_history", hist)
+        if after is not None:
+            after(tx, new)
     return new
 

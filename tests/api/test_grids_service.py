@@ -112,3 +112,23 @@ def test_edit_preview_commit_conflict_history_revert(store) -> None:  # noqa: AN
     with pytest.raises(UnknownIdError):
         grid_edits.preview_edit(store, kind="merge", params={"grid": "nope", "other": pinned})
     assert len(pd.unique(store.read("grid_history")["history_id"])) == 4
+
+
+def test_hook_runs_inside_the_commit_transaction(store) -> None:  # noqa: ANN001
+    """What *after* writes lands with the edit; if it fails, the edit is rolled back too."""
+    balance_store(store, target=40.0, seconds=0.3)
+    gid = store.read("grids", where={"village_id": "V1", "pinned": False})["grid_id"].iloc[0]
+    before = store.read("units", where={"village_id": "V1"})
+
+    def failing(tx, result) -> None:  # noqa: ANN001
+        raise OSError("audit log unavailable (simulated)")
+
+    with pytest.raises(OSError, match="simulated"):
+        grid_edits.commit_edit(store, kind="split", params={"grid": gid}, expected_version=1,
+                               after=failing)
+    pd.testing.assert_frame_equal(store.read("units", where={"village_id": "V1"}), before)
+    assert [h["version"] for h in grid_edits.history(store, village="V1")] == [1]
+    seen: list[int] = []
+    done = grid_edits.commit_edit(store, kind="split", params={"grid": gid}, expected_version=1,
+                                  after=lambda tx, result: seen.append(result["version"]))
+    assert seen == [2] == [done["version"]]
