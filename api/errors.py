@@ -75,10 +75,6 @@ class CheckInRefusedError(ApiError):
     """The inspector is too far from the site to check in (422, with ``distance_m``)."""
 
 
-class UnavailableError(ApiError):
-    """A part of the service is not installed or not ready (503)."""
-
-
 #: THE table: the first class in an exception's MRO that appears here gives the status.
 STATUS: dict[type[BaseException], int] = {
     NotAuthenticatedError: 401,
@@ -101,7 +97,6 @@ STATUS: dict[type[BaseException], int] = {
     PreconditionRequiredError: 428,
     RateLimitedError: 429,
     StoreError: 503,
-    UnavailableError: 503,
     GisError: 422,
     LayerError: 422,
     ValueError: 422,

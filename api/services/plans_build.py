@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import logging
 import secrets
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 
-from api.errors import UnavailableError
 from api.schemas import PlanCreate
 from api.services import audit
 from api.services.users import User
@@ -27,27 +27,20 @@ def new_plan_id() -> str:
 
 
 def build_plan(store: Store, user: User, body: PlanCreate) -> pd.Series:
-    """Plan the day for ``body.team`` with :func:`api.services.routes.plan_day`; store a draft.
+    """Plan the day for ``body.team`` with :func:`api.services.routes.plan_day` and store it as
+    a sealed draft, with its audit event in the same transaction."""
+    from api.services.routes import plan_day
 
-    ``plan_day`` writes its plan (named ``team-1``) as a draft; the row is then given the
-    requested team and an audit event in one transaction.
-    """
-    try:
-        from api.services.routes import plan_day
-    except ModuleNotFoundError as exc:
-        msg = "day planning is not available in this build (api.services.routes missing)"
-        raise UnavailableError(msg) from exc
     seed = body.seed if body.seed is not None else secrets.randbelow(2**31 - 1)
+
+    def audit_it(tx: Any, plans: gpd.GeoDataFrame) -> None:
+        audit.record(tx, user=user.username, action="plan.create",
+                     obj=str(plans["plan_id"].iloc[0]),
+                     detail={"stops": len(plans["stops"].iloc[0] or [])})
+
     result = plan_day(store, date=body.date, teams=1, hours=body.hours, must=body.must,
                       seed=seed, depot=body.depot, seconds=body.seconds,
-                      created_by=user.username)
-    plan_id = result.plan_ids[0]
-    with store.transaction() as tx:
-        row = tx.get("plans", plan_id).copy()
-        row["team"] = body.team
-        row["status"] = "draft"
-        tx.upsert("plans", gpd.GeoDataFrame([row.to_dict()], geometry="geometry", crs=4326))
-        audit.record(tx, user=user.username, action="plan.create", obj=plan_id,
-                     detail={"stops": len(row["stops"] or [])})
+                      created_by=user.username, team_names=[body.team], after=audit_it)
+    row = store.get("plans", result.plan_ids[0])
     log.debug("plan stored as a draft")
     return row

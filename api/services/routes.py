@@ -15,7 +15,7 @@ import datetime as dt
 import logging
 import secrets
 import tempfile
-from collections.abc import Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -282,7 +282,8 @@ def _context(store: Store, *, depot: tuple[float, float] | None, max_snap_m: flo
 
 
 def _plan_rows(ctx: _Context, plan: DayPlan, *, date: str, teams: int, seed: int,
-               created_by: str, start: str) -> tuple[gpd.GeoDataFrame, list[list[dict]]]:
+               created_by: str, start: str, team_names: Sequence[str] | None = None
+               ) -> tuple[gpd.GeoDataFrame, list[list[dict]]]:
     rows, all_stops = [], []
     now = dt.datetime.now(dt.UTC)
     by_team = {r.team: r for r in plan.routes}
@@ -294,7 +295,8 @@ def _plan_rows(ctx: _Context, plan: DayPlan, *, date: str, teams: int, seed: int
             s["departure"] = _clock(start, s["departure_s"])
         all_stops.append(stops)
         rows.append({"plan_id": secrets.token_urlsafe(16), "date": date,
-                     "team": f"team-{team + 1}", "status": "draft", "stops": stops,
+                     "team": team_names[team] if team_names else f"team-{team + 1}",
+                     "status": "draft", "stops": stops,
                      "drive_s": float(route.drive_s), "seed": int(seed),
                      "created_by": created_by, "created_at": now, "geometry": geom,
                      "end_s": route.end_s})
@@ -329,13 +331,16 @@ def _write_files(out: Path, frame: gpd.GeoDataFrame, start: str, lang: str) -> l
     return files
 
 
-def _store_plans(store: Store, ctx: _Context, frames: Sequence[gpd.GeoDataFrame]) -> None:
+def _store_plans(store: Store, ctx: _Context, frames: Sequence[gpd.GeoDataFrame],
+                 after: Callable[[Any, gpd.GeoDataFrame], None] | None = None) -> None:
     cps = ctx.checkpoints.drop(columns=["rank"], errors="ignore")
     plans = pd.concat(frames, ignore_index=True).drop(columns=["end_s"])
     plans = gpd.GeoDataFrame(plans, geometry="geometry", crs="EPSG:4326")
     with store.transaction() as tx:
         tx.replace("checkpoints", cps)
         tx.append("plans", plans)
+        if after is not None:
+            after(tx, plans)
 
 
 def plan_day(
@@ -358,8 +363,13 @@ def plan_day(
     created_by: str = "gridpatrol",
     cache_dir: Path | None = None,
     lang: str = "zh",
+    team_names: Sequence[str] | None = None,
+    after: Callable[[Any, gpd.GeoDataFrame], None] | None = None,
 ) -> DayResult:
     """Plan one day for *teams* teams and write it (plans + checkpoints, GPX/HTML to *out*).
+
+    *team_names* name the teams (default ``team-1`` …); *after(tx, plans)* runs inside the
+    transaction that stores the plans (the web service writes its audit event there).
 
     Parameters
     ----------
@@ -400,9 +410,12 @@ def plan_day(
                          float(hours), required=ctx.sites["site_id"].isin(list(must)).to_numpy(),
                          windows=_windows(ctx.sites, windows, start))
     plan = solve_day(problem, seconds=seconds, seed=seed)
+    if team_names is not None and len(team_names) != teams:
+        msg = f"team_names has {len(team_names)} name(s) for {teams} team(s)"
+        raise PatrolError(msg)
     frame, stops = _plan_rows(ctx, plan, date=day.isoformat(), teams=teams, seed=seed,
-                              created_by=created_by, start=start)
-    _store_plans(store, ctx, [frame])
+                              created_by=created_by, start=start, team_names=team_names)
+    _store_plans(store, ctx, [frame], after=after)
     files = _write_files(Path(out), frame, start, lang) if out else []
     log.info("planned %s: %d team(s), %d stop(s), prize %.2f, seed %d", day, teams,
              sum(len(s) for s in stops), plan.prize, seed)
