@@ -14,7 +14,9 @@ reads a stale matrix.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 from collections.abc import MutableMapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 
 import networkx as nx
 import numpy as np
@@ -26,6 +28,8 @@ from gis.errors import GisError
 
 #: Rows per Dijkstra call: bounds memory at ``chunk × nodes × 8`` bytes.
 CHUNK = 8
+#: Sources × nodes below which forking workers costs more than it saves.
+PARALLEL_MIN_WORK = 2_000_000
 
 
 class UnreachableError(GisError, ValueError):
@@ -48,13 +52,32 @@ def matrix_key(csr: sparse.csr_matrix, rows: Sequence[int] | np.ndarray) -> str:
     return h.hexdigest()[:32]
 
 
+def _rows(csr: sparse.csr_matrix, sources: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    out = np.empty((len(sources), len(targets)))
+    for a in range(0, len(sources), CHUNK):
+        out[a:a + CHUNK] = dijkstra(csr, directed=True, indices=sources[a:a + CHUNK])[:, targets]
+    return out
+
+
+def _parallel_rows(csr: sparse.csr_matrix, uniq: np.ndarray, workers: int) -> np.ndarray:
+    parts = [p for p in np.array_split(uniq, workers) if len(p)]
+    ctx = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(len(parts), mp_context=ctx) as pool:
+        blocks = list(pool.map(_rows, [csr] * len(parts), parts, [uniq] * len(parts)))
+    return np.vstack(blocks)
+
+
 def travel_time_matrix(
     csr: sparse.csr_matrix,
     rows: Sequence[int] | np.ndarray,
     *,
     cache: MutableMapping[str, np.ndarray] | None = None,
+    workers: int = 1,
 ) -> np.ndarray:
     """Shortest travel times (s) between every ordered pair of CSR rows *rows*.
+
+    SciPy's Dijkstra holds the GIL, so with ``workers > 1`` (and a large enough problem)
+    the sources are split over that many forked processes; the values are identical.
 
     Parameters
     ----------
@@ -64,6 +87,8 @@ def travel_time_matrix(
         CSR row index of each site (repeats allowed).
     cache
         Optional mapping to read and store the result under :func:`matrix_key`.
+    workers
+        Processes to use (e.g. ``os.cpu_count()``); 1 runs in this process.
 
     Returns
     -------
@@ -74,10 +99,10 @@ def travel_time_matrix(
     if cache is not None and key in cache:
         return np.asarray(cache[key])
     uniq, inv = np.unique(idx, return_inverse=True)
-    out = np.empty((len(uniq), len(uniq)))
-    for a in range(0, len(uniq), CHUNK):
-        dist = dijkstra(csr, directed=True, indices=uniq[a:a + CHUNK])
-        out[a:a + CHUNK] = dist[:, uniq]
+    if workers > 1 and len(uniq) * csr.shape[0] >= PARALLEL_MIN_WORK:
+        out = _parallel_rows(csr, uniq, workers)
+    else:
+        out = _rows(csr, uniq, uniq)
     result = out[np.ix_(inv, inv)]
     if cache is not None:
         cache[key] = result

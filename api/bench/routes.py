@@ -79,8 +79,15 @@ def bench_matrix(*, quick: bool, sites: int = 200) -> dict[str, Any]:
     csr_s = time.perf_counter() - t0
     rows = rng.choice(len(nodes), sites, replace=False)
     t0 = time.perf_counter()
-    ours = gm.travel_time_matrix(csr, rows)
+    serial = gm.travel_time_matrix(csr, rows)
+    serial_s = time.perf_counter() - t0
+    workers = os.cpu_count() or 1
+    t0 = time.perf_counter()
+    ours = gm.travel_time_matrix(csr, rows, workers=workers)
     ours_s = time.perf_counter() - t0
+    if not np.array_equal(ours, serial):
+        msg = "parallel and serial matrices differ"
+        raise RuntimeError(msg)
     timed = 10 if quick else sites
     targets = nodes[rows].tolist()
     ref = np.empty((timed, sites))
@@ -91,6 +98,8 @@ def bench_matrix(*, quick: bool, sites: int = 200) -> dict[str, Any]:
     nx_s = (time.perf_counter() - t0) * sites / timed
     diff = float(np.abs(ours[:timed] - ref).max())
     return {"sites": sites, "nodes": int(len(nodes)), "ours_s": round(ours_s, 3),
+            "ours_workers": workers, "ours_serial_s": round(serial_s, 3),
+            "speedup_serial": round(nx_s / serial_s, 1),
             "csr_build_s": round(csr_s, 3), "networkx_s": round(nx_s, 2),
             "networkx_sources_timed": timed, "speedup": round(nx_s / ours_s, 1),
             "max_abs_diff_s": diff}

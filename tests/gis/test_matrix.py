@@ -93,3 +93,17 @@ def test_path_geometry_and_turn_list() -> None:
     assert list(gm.path_geometry(g, path).coords) == [(0, 0), (1, 0), (2, 0), (3, 0)]
     turns = gm.turn_list(g, path)
     assert [(t["road"], t["length_m"]) for t in turns] == [("甲路", 200.0), ("乙路", 100.0)]
+
+
+def test_parallel_workers_give_the_same_matrix(monkeypatch) -> None:  # noqa: ANN001
+    g = random_graph(7, n=200, m=700)
+    csr, nodes = graph_to_csr(g)
+    rows = np.random.default_rng(7).choice(len(nodes), 30, replace=False)
+    monkeypatch.setattr(gm, "PARALLEL_MIN_WORK", 0)  # force the forked path on a tiny graph
+    parallel = gm.travel_time_matrix(csr, rows, workers=2)
+    serial = gm.travel_time_matrix(csr, rows)
+    assert np.array_equal(parallel, serial)
+    ref = gm.networkx_matrix(g, nodes[rows].tolist())
+    fin = np.isfinite(ref)
+    assert np.array_equal(np.isinf(parallel), np.isinf(ref))
+    assert np.abs(parallel[fin] - ref[fin]).max(initial=0.0) <= 1e-9
