@@ -9,6 +9,7 @@ grids → a day's inspection plan → the three maps.
 from __future__ import annotations
 
 import logging
+import os
 import resource
 import time
 from collections.abc import Callable
@@ -76,7 +77,8 @@ def demo_steps(store: Store, out: Path, progress: bool) -> list[tuple[str, Calla
 
     def plan() -> str:
         day = plan_day(store, date=DEMO_DATE, teams=DEMO_TEAMS, hours=DEMO_HOURS,
-                       seed=DEMO_SEED, out=out / "plans", seconds=3.0)
+                       seed=DEMO_SEED, out=out / "plans", seconds=3.0,
+                       workers=os.cpu_count() or 1)
         stops = sum(len(team) for team in day.stops)
         return (f"{len(day.plan_ids)} sealed plans, {stops} stops, drive "
                 f"{day.plan.drive_s / 3600:.1f} h; GPX + sheets in {out / 'plans'}")

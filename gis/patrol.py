@@ -11,6 +11,8 @@ maximise the collected prize; drive time only breaks ties (prizes are scaled by
 from __future__ import annotations
 
 import logging
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -203,28 +205,42 @@ def plan_from_routes(problem: DayProblem, routes: list[TeamRoute],
                    skipped, feasible)
 
 
-def solve_day(problem: DayProblem, *, seconds: float = 5.0, seed: int = 0) -> DayPlan:
-    """Plan the day with PyVRP's iterated local search for *seconds*.
-
-    Raises :class:`PatrolError` (after :func:`validate_day`) when the must-visit sites
-    cannot all fit, naming those left out or the total overrun.
-    """
-    validate_day(problem)
-    data = _data(problem)
-    result = pyvrp.solve(data, MaxRuntime(seconds), seed=seed, collect_stats=False,
+def _search(problem: DayProblem, seconds: float, seed: int
+            ) -> tuple[bool, tuple[TeamRoute, ...], int]:
+    """One PyVRP run: ``(feasible, routes, time warp s)`` (picklable, for worker processes)."""
+    result = pyvrp.solve(_data(problem), MaxRuntime(seconds), seed=seed, collect_stats=False,
                          display=False)
     best = result.best
-    if not best.is_feasible():
-        _explain_infeasible(problem, best)
-    return plan_from_routes(problem, _routes(problem, best))
+    return best.is_feasible(), tuple(_routes(problem, best)), int(best.time_warp())
 
 
-def _explain_infeasible(problem: DayProblem, best: pyvrp.Solution) -> None:
-    routes = _routes(problem, best)
+def solve_day(problem: DayProblem, *, seconds: float = 5.0, seed: int = 0,
+              workers: int = 1) -> DayPlan:
+    """Plan the day with PyVRP's iterated local search for *seconds*.
+
+    With ``workers > 1``, that many searches with seeds ``seed, seed + 1, …`` run at once in
+    forked processes (PyVRP holds the GIL) and the best plan wins: more prize, then less
+    driving.  Raises :class:`PatrolError` (after :func:`validate_day`) when the must-visit
+    sites cannot all fit, naming those left out or the total overrun.
+    """
+    validate_day(problem)
+    if workers > 1:
+        ctx = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+            runs = list(pool.map(_search, [problem] * workers, [seconds] * workers,
+                                 [seed + k for k in range(workers)]))
+    else:
+        runs = [_search(problem, seconds, seed)]
+    plans = [plan_from_routes(problem, list(routes)) for ok, routes, _ in runs if ok]
+    if not plans:
+        _explain_infeasible(problem, list(runs[0][1]), runs[0][2])
+    return max(plans, key=lambda plan: (plan.prize, -plan.drive_s))
+
+
+def _explain_infeasible(problem: DayProblem, routes: list[TeamRoute], over: int) -> None:
     seen = {s.index for r in routes for s in r.stops}
     must = [problem.site_ids[i] for i in np.flatnonzero(problem.must)]
     left = [m for i, m in zip(np.flatnonzero(problem.must), must, strict=True) if i not in seen]
-    over = best.time_warp()
     service = float(problem.service_s[problem.must].sum())
     msg = (f"the {len(must)} must-visit site(s) do not fit {problem.teams} team(s) × "
            f"{problem.hours:g} h: about {over / 60:.0f} min over"

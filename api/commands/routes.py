@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from tqdm import tqdm
@@ -81,7 +82,8 @@ def _plan(args: argparse.Namespace) -> int:
             res = plan_day(store, date=args.date, teams=args.teams, hours=args.hours,
                            must=args.must, seed=args.seed, depot=args.depot, out=args.out,
                            seconds=args.seconds, windows=dict(args.window),
-                           max_snap_m=args.max_snap_m, lang=args.lang)
+                           max_snap_m=args.max_snap_m, lang=args.lang,
+                           workers=os.cpu_count() or 1)
             bar.update()
     finally:
         store.close()

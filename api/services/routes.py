@@ -365,11 +365,14 @@ def plan_day(
     lang: str = "zh",
     team_names: Sequence[str] | None = None,
     after: Callable[[Any, gpd.GeoDataFrame], None] | None = None,
+    workers: int = 1,
 ) -> DayResult:
     """Plan one day for *teams* teams and write it (plans + checkpoints, GPX/HTML to *out*).
 
     *team_names* name the teams (default ``team-1`` …); *after(tx, plans)* runs inside the
-    transaction that stores the plans (the web service writes its audit event there).
+    transaction that stores the plans (the web service writes its audit event there);
+    *workers* > 1 runs that many PyVRP searches at once in forked processes (command line
+    only: the web service, being multi-threaded, plans with one).
 
     Parameters
     ----------
@@ -409,7 +412,7 @@ def plan_day(
     problem = DayProblem(ctx.matrix, tuple(ctx.sites["site_id"]), ctx.service, risk, teams,
                          float(hours), required=ctx.sites["site_id"].isin(list(must)).to_numpy(),
                          windows=_windows(ctx.sites, windows, start))
-    plan = solve_day(problem, seconds=seconds, seed=seed)
+    plan = solve_day(problem, seconds=seconds, seed=seed, workers=workers)
     if team_names is not None and len(team_names) != teams:
         msg = f"team_names has {len(team_names)} name(s) for {teams} team(s)"
         raise PatrolError(msg)

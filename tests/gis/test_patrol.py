@@ -90,3 +90,9 @@ def test_greedy_nearest_neighbour_stays_within_the_day() -> None:
     assert [s.site_id for s in plan.routes[0].stops] == ["s1", "s2"]
     assert all(r.end_s <= 1.2 * 3600 for r in plan.routes)
     assert [s.site_id for s in plan.routes[1].stops] == ["s3"]
+
+
+def test_parallel_searches_return_the_best_valid_plan() -> None:
+    plan = solve_day(line_problem(hours=1.0), seconds=0.5, seed=3, workers=2)
+    assert {s.site_id for s in plan.routes[0].stops} == {"s1", "s2"}
+    assert plan.prize == 2.0 and plan.feasible
