@@ -1,9 +1,9 @@
 """What the two backends share: validation on the way in, the write verbs, the read filters.
 
 A backend supplies a handful of primitives over one open connection (``_ensure_table``,
-``_insert``, ``_delete_ids``, ``_delete_all``, ``_select``, ``_count``, ``_tables``); this
-module turns them into the :class:`layers.store.Transaction` verbs, so both backends validate
-and behave the same.
+``_insert``, ``_delete_ids``, ``_delete_all``, ``_select_raw``, ``_count_where``,
+``_tables``); this module turns them into the :class:`layers.store.Transaction` verbs, so both
+backends validate and behave the same.
 """
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import shapely
 
 from gis.crs import is_storage_crs
 from layers.codec import decode_frame, empty_frame
@@ -37,16 +39,6 @@ def check_bbox(bbox: BBox | None) -> BBox | None:
         msg = f"bbox {bbox!r} must satisfy -180 <= minx <= maxx <= 180, -90 <= miny <= maxy <= 90"
         raise ValueError(msg)
     return minx, miny, maxx, maxy
-
-
-def frame_from_rows(schema: LayerSchema, rows: list[tuple], decode_geoms: Any) -> pd.DataFrame:
-    """A frame from ``SELECT <fields…>[, <geometry>]`` rows; *decode_geoms* turns the last
-    column's raw values into shapely geometries."""
-    width = len(schema.fields) + (1 if schema.is_spatial else 0)
-    columns = list(zip(*rows, strict=True)) if rows else [()] * width
-    values = {f.name: columns[i] for i, f in enumerate(schema.fields)}
-    geoms = decode_geoms(columns[-1]) if schema.is_spatial else None
-    return decode_frame(schema, values, geoms)
 
 
 def where_sql(where: dict[str, Any] | None, *, quote: Callable[[str], str], marker: str,
@@ -88,12 +80,29 @@ class BaseTransaction:
     def _delete_all(self, schema: LayerSchema) -> None:
         raise NotImplementedError
 
-    def _select(self, schema: LayerSchema, *, bbox: BBox | None, ids: Sequence[str] | None,
-                where: dict[str, Any] | None, limit: int | None, offset: int) -> pd.DataFrame:
+    def _select_raw(self, schema: LayerSchema, names: Sequence[str], *, bbox: BBox | None,
+                    where: dict[str, Any] | None, limit: int | None, offset: int
+                    ) -> tuple[list[tuple[Any, ...]], list[bytes | None] | None] | None:
         raise NotImplementedError
 
-    def _count(self, schema: LayerSchema, *, bbox: BBox | None) -> int:
+    def _count_where(self, schema: LayerSchema, *, bbox: BBox | None,
+                     where: dict[str, Any] | None) -> int:
         raise NotImplementedError
+
+    def _select(self, schema: LayerSchema, *, bbox: BBox | None, ids: Sequence[str] | None,
+                where: dict[str, Any] | None, limit: int | None, offset: int) -> pd.DataFrame:
+        filters = dict(where or {})
+        if ids is not None:
+            filters = {schema.id_field: [str(i) for i in ids], **filters}
+        got = self._select_raw(schema, schema.field_names, bbox=bbox, where=filters,
+                               limit=limit, offset=offset)
+        rows, wkb = got if got is not None else ([], [] if schema.is_spatial else None)
+        values = {f.name: [r[i] for r in rows] for i, f in enumerate(schema.fields)}
+        geoms = shapely.from_wkb(np.asarray(wkb, dtype=object)) if wkb else []
+        return decode_frame(schema, values, geoms if schema.is_spatial else None)
+
+    def _count(self, schema: LayerSchema, *, bbox: BBox | None) -> int:
+        return self._count_where(schema, bbox=bbox, where=None)
 
     def lock(self, *keys: str) -> None:
         """Hold write locks on *keys* until the transaction ends (read-check-write made safe).

@@ -19,7 +19,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import shapely
 
@@ -27,7 +26,6 @@ from layers.base import (
     WRITE_CHUNK,
     BaseTransaction,
     StoreVerbs,
-    frame_from_rows,
     where_sql,
     wrap_db_error,
 )
@@ -113,12 +111,6 @@ def blob_wkb(blob: bytes) -> bytes:
     """The WKB inside a GeoPackage blob."""
     flags = blob[3]
     return blob[8 + _ENVELOPE_BYTES[(flags >> 1) & 0x07]:]
-
-
-def decode_blobs(blobs: Sequence[bytes | None]) -> np.ndarray:
-    """Shapely geometries from GeoPackage blobs (``None`` stays ``None``)."""
-    wkbs = np.array([None if b is None else blob_wkb(b) for b in blobs], dtype=object)
-    return shapely.from_wkb(wkbs) if len(wkbs) else np.array([], dtype=object)
 
 
 def _envelope(blob: bytes | None) -> tuple[float, float, float, float] | None:
@@ -255,44 +247,25 @@ class GeoPackageTransaction(BaseTransaction):
     def _delete_all(self, schema: LayerSchema) -> None:
         self.con.execute(f"DELETE FROM {_q(schema.name)}")
 
-    def _filters(self, schema: LayerSchema, bbox: BBox | None, ids: Sequence[str] | None,
+    def _filters(self, schema: LayerSchema, bbox: BBox | None,
                  where: dict[str, Any] | None) -> tuple[str, list[Any]]:
         clauses, params = [], []
         if bbox is not None and schema.is_spatial:
             clauses.append(f'fid IN (SELECT id FROM "rtree_{schema.name}_geom" WHERE '
                            "minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?)")
             params += [bbox[2], bbox[0], bbox[3], bbox[1]]
-        filters = dict(where or {})
-        if ids is not None:
-            filters = {schema.id_field: [str(i) for i in ids], **filters}
-        more, values = where_sql(filters, quote=_q, marker="?", member=_json_member,
+        more, values = where_sql(where, quote=_q, marker="?", member=_json_member,
                                  list_param=_json_list)
         clauses += more
         params += values
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
-
-    def _select(self, schema: LayerSchema, *, bbox: BBox | None, ids: Sequence[str] | None,
-                where: dict[str, Any] | None, limit: int | None, offset: int) -> pd.DataFrame:
-        cond, params = self._filters(schema, bbox, ids, where)
-        names = [_q(f.name) for f in schema.fields]
-        if schema.is_spatial:
-            names.append("geom")
-        page = f" LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else (
-            f" LIMIT -1 OFFSET {int(offset)}" if offset else "")
-        sql = f"SELECT {', '.join(names)} FROM {_q(schema.name)}{cond} ORDER BY fid{page}"
-        return frame_from_rows(schema, self.con.execute(sql, params).fetchall(), decode_blobs)
-
-    def _count(self, schema: LayerSchema, *, bbox: BBox | None) -> int:
-        cond, params = self._filters(schema, bbox, None, None)
-        return int(self.con.execute(f"SELECT count(*) FROM {_q(schema.name)}{cond}",
-                                    params).fetchone()[0])
 
     # -- the lean read path (layers.rows) ----------------------------------------------
     def _select_raw(self, schema: LayerSchema, names: Sequence[str], *, bbox: BBox | None,
                     where: dict[str, Any] | None, limit: int | None, offset: int
                     ) -> tuple[list[tuple[Any, ...]], list[bytes | None] | None] | None:
         """``(attribute rows, WKB list)`` of one page; ``None`` when the table is missing."""
-        cond, params = self._filters(schema, bbox, None, where)
+        cond, params = self._filters(schema, bbox, where)
         cols = [_q(n) for n in names] + (["geom"] if schema.is_spatial else [])
         page = f" LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else (
             f" LIMIT -1 OFFSET {int(offset)}" if offset else "")
@@ -310,7 +283,7 @@ class GeoPackageTransaction(BaseTransaction):
 
     def _count_where(self, schema: LayerSchema, *, bbox: BBox | None,
                      where: dict[str, Any] | None) -> int:
-        cond, params = self._filters(schema, bbox, None, where)
+        cond, params = self._filters(schema, bbox, where)
         return int(self.con.execute(f"SELECT count(*) FROM {_q(schema.name)}{cond}",
                                     params).fetchone()[0])
 

@@ -15,13 +15,11 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import pandas as pd
-import shapely
 
 from layers.base import (
     WRITE_CHUNK,
     BaseTransaction,
     StoreVerbs,
-    frame_from_rows,
     where_sql,
     wrap_db_error,
 )
@@ -36,11 +34,6 @@ _PG_TYPES = {"str": "text", "int": "bigint", "float": "double precision", "bool"
 #: Field types psycopg already returns as the promised Python value (not float: NaN; not
 #: datetime: the session's time zone, converted to UTC).
 _NATIVE: frozenset[FieldType] = frozenset({"str", "int", "bool", "json"})
-
-
-def _from_wkb(values: Sequence[Any]) -> Any:
-    wkbs = [None if b is None else bytes(b) for b in values]
-    return shapely.from_wkb(wkbs) if wkbs else []
 
 
 def _q(name: str) -> str:
@@ -129,37 +122,18 @@ class PostGISTransaction(BaseTransaction):
     def _delete_all(self, schema: LayerSchema) -> None:
         self.con.execute(f"DELETE FROM {self._t(schema.name)}")
 
-    def _filters(self, schema: LayerSchema, bbox: BBox | None, ids: Sequence[str] | None,
+    def _filters(self, schema: LayerSchema, bbox: BBox | None,
                  where: dict[str, Any] | None) -> tuple[str, list[Any]]:
         clauses: list[str] = []
         params: list[Any] = []
         if bbox is not None and schema.is_spatial:
             clauses.append(f"geom && ST_MakeEnvelope(%s, %s, %s, %s, {STORAGE_EPSG})")
             params += list(bbox)
-        filters = dict(where or {})
-        if ids is not None:
-            filters = {schema.id_field: [str(i) for i in ids], **filters}
-        more, values = where_sql(filters, quote=_q, marker="%s",
+        more, values = where_sql(where, quote=_q, marker="%s",
                                  member=lambda col: f"{col} = ANY(%s)", list_param=list)
         clauses += more
         params += values
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
-
-    def _select(self, schema: LayerSchema, *, bbox: BBox | None, ids: Sequence[str] | None,
-                where: dict[str, Any] | None, limit: int | None, offset: int) -> pd.DataFrame:
-        cond, params = self._filters(schema, bbox, ids, where)
-        names = [_q(f.name) for f in schema.fields]
-        if schema.is_spatial:
-            names.append("ST_AsBinary(geom)")
-        page = (f" LIMIT {int(limit)}" if limit is not None else "") + (
-            f" OFFSET {int(offset)}" if offset else "")
-        sql = f"SELECT {', '.join(names)} FROM {self._t(schema.name)}{cond} ORDER BY fid{page}"
-        return frame_from_rows(schema, self.con.execute(sql, params).fetchall(), _from_wkb)
-
-    def _count(self, schema: LayerSchema, *, bbox: BBox | None) -> int:
-        cond, params = self._filters(schema, bbox, None, None)
-        return int(self.con.execute(f"SELECT count(*) FROM {self._t(schema.name)}{cond}",
-                                    params).fetchone()[0])
 
     # -- the lean read path (layers.rows) ----------------------------------------------
     def _select_raw(self, schema: LayerSchema, names: Sequence[str], *, bbox: BBox | None,
@@ -169,7 +143,7 @@ class PostGISTransaction(BaseTransaction):
 
         A binary cursor: ``bytea`` arrives as bytes, not hex text to decode.
         """
-        cond, params = self._filters(schema, bbox, None, where)
+        cond, params = self._filters(schema, bbox, where)
         cols = [_q(n) for n in names] + (["ST_AsBinary(geom)"] if schema.is_spatial else [])
         page = (f" LIMIT {int(limit)}" if limit is not None else "") + (
             f" OFFSET {int(offset)}" if offset else "")
@@ -188,7 +162,7 @@ class PostGISTransaction(BaseTransaction):
 
     def _count_where(self, schema: LayerSchema, *, bbox: BBox | None,
                      where: dict[str, Any] | None) -> int:
-        cond, params = self._filters(schema, bbox, None, where)
+        cond, params = self._filters(schema, bbox, where)
         return int(self.con.execute(f"SELECT count(*) FROM {self._t(schema.name)}{cond}",
                                     params).fetchone()[0])
 
