@@ -96,3 +96,16 @@ def demo_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("demo")
     run_demo(out, progress=False)
     return out / "gridpatrol.gpkg"
+
+
+@pytest.fixture(scope="module")
+def browser():  # noqa: ANN201
+    """Headless Debian Chromium for the real-browser tests (fails if it is missing)."""
+    from playwright.sync_api import sync_playwright
+
+    from api.bench.browser import launch_chromium
+
+    with sync_playwright() as p:
+        b = launch_chromium(p)
+        yield b
+        b.close()

@@ -24,14 +24,12 @@ from typing import Any
 import folium
 import geopandas as gpd
 
+from api.bench.browser import launch_chromium
 from api.services.maps import write_map
 from layers.store import Reader, open_store
 
 log = logging.getLogger(__name__)
 BENCH_DB_ENV = "GRIDPATROL_BENCH_DB"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
 LAYERS = {"planner": ("grids", "units", "admin_areas", "mine_sites", "fire_zones"),
           "leader": ("grids", "admin_areas", "mine_sites", "fire_zones", "inspections")}
 
@@ -80,7 +78,7 @@ def load_times(folder: Path, names: list[str], repeats: int) -> dict[str, tuple[
     out: dict[str, tuple[float, int]] = {}
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            browser = launch_chromium(p)
             for name in names:
                 times, external = [], 0
                 for _ in range(repeats):

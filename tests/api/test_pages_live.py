@@ -29,9 +29,6 @@ from api.settings import Settings
 from layers.store import open_store
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
 OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "pages"
 X0, Y0, D = 11.50, 49.90, 0.01  # apidata's origin and cell size (degrees)
 CONFLICT_ZH = "其他人刚修改了这个村的网格"
@@ -60,16 +57,6 @@ def live(db_path: Path) -> Iterator[str]:
     thread.join(timeout=15)
     sock.close()
     assert not thread.is_alive(), "uvicorn did not stop"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 class PlannerPage:
