@@ -18,7 +18,7 @@ import shapely
 from gis.crs import is_storage_crs
 from layers.codec import decode_frame, empty_frame
 from layers.errors import FeatureNotFoundError, StoreError, ValidationError
-from layers.schemas import SCHEMAS, LayerSchema
+from layers.schemas import SCHEMAS, Field, LayerSchema
 from layers.schemas import schema_for as schema_of
 from layers.store import BBox
 from layers.validate import conform
@@ -39,6 +39,11 @@ def check_bbox(bbox: BBox | None) -> BBox | None:
         msg = f"bbox {bbox!r} must satisfy -180 <= minx <= maxx <= 180, -90 <= miny <= maxy <= 90"
         raise ValueError(msg)
     return minx, miny, maxx, maxy
+
+
+def quote_ident(name: str) -> str:
+    """An SQL identifier in double quotes (both dialects)."""
+    return '"' + name.replace('"', '""') + '"'
 
 
 def where_sql(where: dict[str, Any] | None, *, quote: Callable[[str], str], marker: str,
@@ -64,12 +69,37 @@ def where_sql(where: dict[str, Any] | None, *, quote: Callable[[str], str], mark
 class BaseTransaction:
     """The write verbs on top of a backend's primitives (all inside one open transaction)."""
 
+    #: SQL column type per field type (the backend's dialect).
+    COLUMN_TYPES: dict[str, str] = {}
+
     # -- primitives every backend implements -------------------------------------------
     def _tables(self) -> set[str]:
         raise NotImplementedError
 
-    def _ensure_table(self, schema: LayerSchema) -> None:
+    def _table_sql(self, name: str) -> str:
+        """The table's name as SQL (quoted, schema-qualified where the dialect has one)."""
         raise NotImplementedError
+
+    def _column_names(self, name: str) -> set[str]:
+        raise NotImplementedError
+
+    def _create_table(self, schema: LayerSchema) -> None:
+        """Create the table with its indexes and metadata (it does not exist yet)."""
+        raise NotImplementedError
+
+    def _field_ddl(self, field: Field) -> str:
+        return f"{quote_ident(field.name)} {self.COLUMN_TYPES[field.type]}"
+
+    def _ensure_table(self, schema: LayerSchema) -> None:
+        """Create the layer's table, or add the columns a newer schema declares."""
+        if schema.name not in self._tables():
+            self._create_table(schema)
+            return
+        have = self._column_names(schema.name)
+        for f in schema.fields:
+            if f.name not in have:
+                self.con.execute(f"ALTER TABLE {self._table_sql(schema.name)} ADD COLUMN "
+                                 f"{self._field_ddl(f)}")
 
     def _insert(self, schema: LayerSchema, frame: pd.DataFrame) -> None:
         raise NotImplementedError

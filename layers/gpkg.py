@@ -26,6 +26,7 @@ from layers.base import (
     WRITE_CHUNK,
     BaseTransaction,
     StoreVerbs,
+    quote_ident,
     where_sql,
     wrap_db_error,
 )
@@ -158,12 +159,13 @@ def _json_list(values: list) -> str:
     return pd.Series(values, dtype="object").to_json(orient="values")
 
 
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+_q = quote_ident
 
 
 class GeoPackageTransaction(BaseTransaction):
     """Primitives over one SQLite connection inside ``BEGIN IMMEDIATE``."""
+
+    COLUMN_TYPES = _SQL_TYPES
 
     def __init__(self, con: sqlite3.Connection) -> None:
         self.con = con
@@ -172,19 +174,18 @@ class GeoPackageTransaction(BaseTransaction):
         rows = self.con.execute("SELECT table_name FROM gpkg_contents").fetchall()
         return {r[0] for r in rows}
 
-    def _ensure_table(self, schema: LayerSchema) -> None:
+    def _table_sql(self, name: str) -> str:
+        return _q(name)
+
+    def _column_names(self, name: str) -> set[str]:
+        return {r[1] for r in self.con.execute(f"PRAGMA table_info({_q(name)})")}
+
+    def _create_table(self, schema: LayerSchema) -> None:
         t = schema.name
-        if t in self._tables():
-            have = {r[1] for r in self.con.execute(f"PRAGMA table_info({_q(t)})")}
-            for f in schema.fields:
-                if f.name not in have:
-                    self.con.execute(f"ALTER TABLE {_q(t)} ADD COLUMN {_q(f.name)} "
-                                     f"{_SQL_TYPES[f.type]}")
-            return
         cols = ["fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL"]
         if schema.is_spatial:
             cols.append(f"geom {_GEOM_TYPES[schema.geometry_type]}")
-        cols += [f"{_q(f.name)} {_SQL_TYPES[f.type]}" for f in schema.fields]
+        cols += [self._field_ddl(f) for f in schema.fields]
         self.con.execute(f"CREATE TABLE {_q(t)} ({', '.join(cols)})")
         self.con.execute(f"CREATE UNIQUE INDEX {_q(f'{t}_{schema.id_field}_key')} ON {_q(t)} "
                          f"({_q(schema.id_field)})")

@@ -20,6 +20,7 @@ from layers.base import (
     WRITE_CHUNK,
     BaseTransaction,
     StoreVerbs,
+    quote_ident,
     where_sql,
     wrap_db_error,
 )
@@ -36,8 +37,7 @@ _PG_TYPES = {"str": "text", "int": "bigint", "float": "double precision", "bool"
 _NATIVE: frozenset[FieldType] = frozenset({"str", "int", "bool", "json"})
 
 
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+_q = quote_ident
 
 
 def split_url(url: str) -> tuple[str, str]:
@@ -51,6 +51,8 @@ def split_url(url: str) -> tuple[str, str]:
 
 class PostGISTransaction(BaseTransaction):
     """Primitives over one psycopg connection inside a transaction."""
+
+    COLUMN_TYPES = _PG_TYPES
 
     def __init__(self, con: Any, schema_name: str) -> None:
         self.con = con
@@ -72,21 +74,20 @@ class PostGISTransaction(BaseTransaction):
             (self.ns,)).fetchall()
         return {r[0] for r in rows}
 
-    def _ensure_table(self, schema: LayerSchema) -> None:
+    def _table_sql(self, name: str) -> str:
+        return self._t(name)
+
+    def _column_names(self, name: str) -> set[str]:
+        return {r[0] for r in self.con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = %s "
+            "AND table_name = %s", (self.ns, name))}
+
+    def _create_table(self, schema: LayerSchema) -> None:
         t = self._t(schema.name)
-        if schema.name in self._tables():
-            have = {r[0] for r in self.con.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_schema = %s "
-                "AND table_name = %s", (self.ns, schema.name))}
-            for f in schema.fields:
-                if f.name not in have:
-                    self.con.execute(f"ALTER TABLE {t} ADD COLUMN {_q(f.name)} "
-                                     f"{_PG_TYPES[f.type]}")
-            return
         cols = ["fid bigserial PRIMARY KEY"]
         if schema.is_spatial:
             cols.append(f"geom geometry({schema.geometry_type}, {STORAGE_EPSG})")
-        cols += [f"{_q(f.name)} {_PG_TYPES[f.type]}" for f in schema.fields]
+        cols += [self._field_ddl(f) for f in schema.fields]
         self.con.execute(f"CREATE TABLE {t} ({', '.join(cols)})")
         self.con.execute(f"CREATE UNIQUE INDEX ON {t} ({_q(schema.id_field)})")
         if schema.is_spatial:

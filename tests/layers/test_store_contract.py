@@ -248,3 +248,18 @@ def test_lock_serialises_read_check_write(any_store):
         t.join(timeout=30)
     assert errors == []
     assert sorted(any_store.read("audit_log")["event_id"]) == ["v0", "v1", "v2"]
+
+
+def test_a_table_from_an_older_schema_gains_the_new_columns(any_store, monkeypatch):
+    import dataclasses
+
+    import layers.schemas as schemas
+
+    full = schemas.SCHEMAS["roads"]
+    old = dataclasses.replace(full, fields=tuple(f for f in full.fields if f.name != "ref"))
+    monkeypatch.setitem(schemas.SCHEMAS, "roads", old)
+    any_store.replace("roads", roads().drop(columns=["ref"], errors="ignore"))
+    monkeypatch.setitem(schemas.SCHEMAS, "roads", full)
+    any_store.upsert("roads", roads(1).assign(ref="B 85"))
+    assert any_store.get("roads", "r0")["ref"] == "B 85"
+    assert any_store.count("roads") == 3
