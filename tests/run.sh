@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install everything the tests need on a fresh Debian (as root) and run the whole suite:
-# PostGIS and Chromium (with CJK fonts) from apt, the package with its test extras from PyPI,
-# a PostgreSQL cluster started with a test database, then pytest.  `.ci/run` calls this.
+# PostGIS, Chromium (with CJK fonts) and LibreOffice Calc from apt; the package with its test
+# extras from the lock (uv.lock) into the project's own .venv (install.sh); a PostgreSQL
+# cluster started with a test database; then pytest from .venv.  `.ci/run` calls this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,12 +11,13 @@ need=()
 dpkg -s postgresql-15-postgis-3 >/dev/null 2>&1 || need+=(postgresql-15-postgis-3)
 dpkg -s chromium >/dev/null 2>&1 || need+=(chromium)
 dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need+=(fonts-noto-cjk)
+dpkg -s libreoffice-calc >/dev/null 2>&1 || need+=(libreoffice-calc)
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
-python3 -m pip install -q --disable-pip-version-check -e '.[test]'
+bash install.sh test
 
 # PostgreSQL 15 + PostGIS: start the cluster, create the test role and database.
 pg_ctlcluster 15 main start 2>/dev/null || true
@@ -27,4 +29,4 @@ su postgres -c "psql -qtAc \"SELECT 1 FROM pg_database WHERE datname='gridpatrol
 su postgres -c "psql -q -d gridpatrol_test -c 'CREATE EXTENSION IF NOT EXISTS postgis'"
 export GRIDPATROL_TEST_POSTGIS="postgresql://gridpatrol:gridpatrol@127.0.0.1:5432/gridpatrol_test"
 
-exec python3 -m pytest -p no:cacheprovider "$@"
+exec .venv/bin/python -m pytest -p no:cacheprovider "$@"
