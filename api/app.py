@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.auth import LoginLimiter
 from api.errors import ERROR_RESPONSES, install
+from api.routers import auth, collections, coverage, grids, leaders, pages, plans, visits
 from api.services.users import signing_secret
 from api.settings import Settings
 from layers.store import open_store
@@ -123,11 +124,7 @@ def create_app(settings: Settings) -> FastAPI:
 
 
 def _include_routers(app: FastAPI) -> None:
-    import importlib
-
-    for name in ("auth", "collections", "grids", "plans", "visits", "coverage", "leaders",
-                 "pages"):
-        module: Any = importlib.import_module(f"api.routers.{name}")
+    for module in (auth, collections, grids, plans, visits, coverage, leaders, pages):
         app.include_router(module.router)
 
 

@@ -1,33 +1,27 @@
 """The ``gridpatrol`` command line: a thin argparse shell over the service functions.
 
 Each command group lives in :mod:`api.commands` and registers itself with
-``register(subparsers)``; a command's handler takes the parsed arguments and returns an
-exit code.  Domain errors are reported as one clear message on stderr with exit code 2.
+``register(subparsers)``; :data:`COMMANDS` lists them, imported by name.  A command's handler
+takes the parsed arguments and returns an exit code.  Domain errors are reported as one clear
+message on stderr with exit code 2.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import sys
 from collections.abc import Sequence
 
+from api.commands import bench, demo, grids, maps, routes, service, store
 from gis.errors import GisError
 from layers.errors import LayerError
 from maps.errors import MapError
 
 log = logging.getLogger("gridpatrol")
 
-#: Command modules, in the order ``gridpatrol --help`` lists them.
-COMMAND_MODULES = (
-    "api.commands.store",
-    "api.commands.grids",
-    "api.commands.routes",
-    "api.commands.maps",
-    "api.commands.service",
-    "api.commands.bench",
-)
+#: Command groups, in the order ``gridpatrol --help`` lists them.
+COMMANDS = (store, grids, routes, maps, service, demo, bench)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,25 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        module.register(sub)
+    for group in COMMANDS:
+        group.register(sub)
     return parser
-
-
-def add_db_argument(parser: argparse.ArgumentParser) -> None:
-    """``--db``: a .gpkg path or postgresql:// URL (else $GRIDPATROL_DB, else ./gridpatrol.gpkg)."""
-    parser.add_argument(
-        "--db",
-        default=None,
-        help="store: a .gpkg path or postgresql:// URL "
-        "(default: $GRIDPATROL_DB, else ./gridpatrol.gpkg)",
-    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -18,9 +18,9 @@ import shapely
 from gis.crs import is_storage_crs
 from layers.codec import decode_frame, empty_frame
 from layers.errors import FeatureNotFoundError, StoreError, ValidationError
+from layers.protocols import BBox
 from layers.schemas import SCHEMAS, Field, LayerSchema
 from layers.schemas import schema_for as schema_of
-from layers.store import BBox
 from layers.validate import conform
 
 WRITE_CHUNK = 2000

@@ -32,9 +32,9 @@ from layers.base import (
 )
 from layers.codec import encode_columns, wkb_list
 from layers.errors import LayerError, StoreError
+from layers.protocols import BBox
 from layers.rows import ConnectionPool, RowPage, read_page
 from layers.schemas import STORAGE_EPSG, FieldType, LayerSchema
-from layers.store import BBox
 
 APPLICATION_ID = 0x47504B47  # "GPKG"
 USER_VERSION = 10200

@@ -26,9 +26,9 @@ from layers.base import (
 )
 from layers.codec import encode_columns, wkb_list
 from layers.errors import StoreError
+from layers.protocols import BBox
 from layers.rows import ConnectionPool, RowPage, read_page
 from layers.schemas import STORAGE_EPSG, FieldType, LayerSchema
-from layers.store import BBox
 
 _PG_TYPES = {"str": "text", "int": "bigint", "float": "double precision", "bool": "boolean",
              "datetime": "timestamptz", "json": "jsonb"}

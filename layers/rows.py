@@ -25,9 +25,9 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from layers.base import check_bbox
 from layers.codec import to_datetime_utc
+from layers.protocols import BBox
 from layers.schemas import FieldType, LayerSchema
 from layers.schemas import schema_for as schema_of
-from layers.store import BBox
 
 
 @dataclass(frozen=True)

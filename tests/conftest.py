@@ -15,11 +15,10 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "data"
-OSM_BAYREUTH = DATA / "osm" / "north-bayreuth.osm.gz"
-OSM_LIECHTENSTEIN = DATA / "osm" / "liechtenstein-2013-08-03.osm.pbf"
-GEM_CSV = DATA / "mines" / "gem_gcmt_china_2025-04.csv"
+from data import GEM_MINES as GEM_CSV
+from data import OSM_BAYREUTH, OSM_LIECHTENSTEIN
+
+__all__ = ["GEM_CSV", "OSM_BAYREUTH", "OSM_LIECHTENSTEIN"]
 POSTGIS_ENV = "GRIDPATROL_TEST_POSTGIS"
 
 
@@ -91,7 +90,7 @@ def any_store(request: pytest.FixtureRequest, tmp_path: Path):  # noqa: ANN201
 @pytest.fixture(scope="session")
 def demo_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo store, built once per session from the shipped data."""
-    from data.demo import run_demo
+    from api.commands.demo import run_demo
 
     out = tmp_path_factory.mktemp("demo")
     run_demo(out, progress=False)

@@ -2,7 +2,7 @@
 
 Instances: (A) 400 Voronoi units in a 10 km square, households lognormal (σ 0.6) scaled to a
 mean of 47, seeded, target 400 → k = 47; (B) 1,500 such units (k ≈ 176); (C) the demo's real
-units (from ``$GRIDPATROL_BENCH_DB``, else built by ``data.demo``), village by village, at the
+units (from ``$GRIDPATROL_BENCH_DB``, else built by ``gridpatrol demo``), village by village, at the
 demo target (:data:`DEMO_TARGET`).  Every method runs in one bench run on the same graph
 (each in a forked child with a wall-clock budget, so one that never finishes is reported as
 timed out);
@@ -29,7 +29,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from data.demo import DEMO_TARGET
+from api.commands.demo import DEMO_TARGET
 from gis.adjacency import UnitGraph, build_graph
 from gis.balance import balance, seed
 from gis.partition import Partition
@@ -242,7 +242,7 @@ def _demo_units() -> gpd.GeoDataFrame:
 
     path = os.environ.get("GRIDPATROL_BENCH_DB")
     if not path:
-        from data.demo import run_demo
+        from api.commands.demo import run_demo
 
         out = Path(os.environ.get("TMPDIR", "/tmp")) / "gridpatrol-bench-demo"
         run_demo(out, progress=False)

@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any
 
-from api.cli import add_db_argument
+from api.commands.args import add_db_argument
 from layers.store import open_store
 
 

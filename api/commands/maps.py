@@ -8,7 +8,7 @@ import logging
 import os
 import sys
 
-from api.cli import add_db_argument
+from api.commands.args import add_db_argument
 
 log = logging.getLogger("gridpatrol")
 TIANDITU_ENV = "GRIDPATROL_TIANDITU_KEY"

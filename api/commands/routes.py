@@ -9,7 +9,7 @@ import sys
 
 from tqdm import tqdm
 
-from api.cli import add_db_argument
+from api.commands.args import add_db_argument
 from gis.patrol import PatrolError
 
 

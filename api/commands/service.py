@@ -7,7 +7,7 @@ import getpass
 import os
 import sys
 
-from api.cli import add_db_argument
+from api.commands.args import add_db_argument
 from layers.store import open_store, resolve_db
 
 

@@ -1,13 +1,12 @@
-"""``gridpatrol import …``, ``units build``, ``layers`` and ``demo``."""
+"""``gridpatrol import …``, ``units build`` and ``layers``."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
-from pathlib import Path
 
-from api.cli import add_db_argument
+from api.commands.args import add_db_argument
 from layers.store import open_store
 from layers.summary import layer_table
 
@@ -82,14 +81,6 @@ def _layers(args: argparse.Namespace) -> int:
     return 0
 
 
-def _demo(args: argparse.Namespace) -> int:
-    from data.demo import run_demo
-
-    report = run_demo(Path(args.out), progress=not args.quiet)
-    sys.stdout.write(report + "\n")
-    return 0
-
-
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the store commands."""
     imp = sub.add_parser("import", help="import OSM extracts, the coal-mine registry, GIS files")
@@ -132,8 +123,3 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("layers", help="list the store's layers: features, geometry, CRS")
     add_db_argument(p)
     p.set_defaults(func=_layers)
-
-    p = sub.add_parser("demo", help="build the demo store (North Bayreuth) and its outputs")
-    p.add_argument("--out", default="demo-out", help="output folder (default ./demo-out)")
-    p.add_argument("-q", "--quiet", action="store_true")
-    p.set_defaults(func=_demo)

@@ -1,4 +1,4 @@
-"""Build the demo store from the shipped data: ``gridpatrol demo``.
+"""``gridpatrol demo``: build the demo store and its outputs from the shipped data.
 
 North Bayreuth (OpenStreetMap, ODbL) goes through the same path as a user's own county:
 ``import osm`` → ``import mines`` (the GEM registry, kept to the area's bounding box) →
@@ -8,15 +8,22 @@ grids → a day's inspection plan → the three maps.
 
 from __future__ import annotations
 
+import argparse
 import logging
 import os
 import resource
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
+from api.services.grids import balance_store
+from api.services.maps import write_map
+from api.services.routes import plan_day
+from api.services.units import build_units
+from data import GEM_MINES, OSM_BAYREUTH
 from gis.crs import metric_crs
 from gis.figures import estimate_households, synthetic_members
 from layers.importers.mines import import_mines
@@ -25,9 +32,6 @@ from layers.store import Store, open_store
 from layers.summary import layer_table
 
 log = logging.getLogger(__name__)
-DATA = Path(__file__).resolve().parent
-OSM_FILE = DATA / "osm" / "north-bayreuth.osm.gz"
-MINES_FILE = DATA / "mines" / "gem_gcmt_china_2025-04.csv"
 MEMBER_SEED = 2026
 #: Demo grid target (households): the town and the larger villages get several grids each.
 DEMO_TARGET = 150.0
@@ -49,18 +53,13 @@ def add_synthetic_members(store: Store, *, seed: int = MEMBER_SEED) -> int:
 
 def demo_steps(store: Store, out: Path, progress: bool) -> list[tuple[str, Callable[[], object]]]:
     """The demo's steps, in order: ``(title, thunk)``; each thunk returns a one-line summary."""
-    from api.services.grids import balance_store
-    from api.services.maps import write_map
-    from api.services.routes import plan_day
-    from api.services.units import build_units
-
     def osm() -> str:
-        counts = import_osm(store, OSM_FILE, progress=progress)
+        counts = import_osm(store, OSM_BAYREUTH, progress=progress)
         return ", ".join(f"{k} {v}" for k, v in counts.items() if k in (
             "roads", "buildings", "places", "fire_zones", "mine_sites"))
 
     def mines() -> str:
-        n = import_mines(store, MINES_FILE, bbox=tuple(store.read("roads").total_bounds))
+        n = import_mines(store, GEM_MINES, bbox=tuple(store.read("roads").total_bounds))
         return f"{n} registry mines inside the demo area (the registry covers China)"
 
     def units() -> str:
@@ -129,3 +128,17 @@ def run_demo(out: Path, *, progress: bool = True) -> str:
         f"store: {db.resolve()}",
         f"time: {seconds:.1f} s, peak memory: {peak_mb:.0f} MB",
     ])
+
+
+def _demo(args: argparse.Namespace) -> int:
+    report = run_demo(Path(args.out), progress=not args.quiet)
+    sys.stdout.write(report + "\n")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``demo``."""
+    p = sub.add_parser("demo", help="build the demo store (North Bayreuth) and its outputs")
+    p.add_argument("--out", default="demo-out", help="output folder (default ./demo-out)")
+    p.add_argument("-q", "--quiet", action="store_true")
+    p.set_defaults(func=_demo)
