@@ -210,6 +210,13 @@ def build_blocks(villages: gpd.GeoDataFrame, roads: gpd.GeoDataFrame,
     for vid in missing:  # a village no face landed in: the village itself is one unit
         geom = villages.loc[villages["area_id"] == vid].geometry.iloc[0]
         units.loc[len(units)] = {"village_id": vid, "geometry": geom}
+    units["kind"] = "block"
+    return number_units(units, villages)[["unit_id", "village_id", "kind", "geometry"]]
+
+
+def number_units(units: gpd.GeoDataFrame, villages: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Units ordered by village, then west→east, north→south, with ``unit_id`` =
+    ``<village code or id>-u<n>`` (n from 0001 in each village)."""
     pts = units.geometry.representative_point()
     order = np.lexsort((-pts.y.to_numpy(), pts.x.to_numpy(), units["village_id"].to_numpy()))
     units = units.iloc[order].reset_index(drop=True)
@@ -217,5 +224,4 @@ def build_blocks(villages: gpd.GeoDataFrame, roads: gpd.GeoDataFrame,
     seq = units.groupby("village_id").cumcount() + 1
     units["unit_id"] = [f"{code.get(v) or v}-u{n:04d}" for v, n in zip(units["village_id"], seq,
                                                                        strict=True)]
-    units["kind"] = "block"
-    return units[["unit_id", "village_id", "kind", "geometry"]]
+    return units

@@ -70,8 +70,7 @@ def _units_build(args: argparse.Namespace) -> int:
 
     store = open_store(args.db, create=False)
     result = build_units(store, census=args.census, seed=args.seed, progress=not args.quiet)
-    for key, value in result.__dict__.items():
-        sys.stdout.write(f"{key:<12} {value:>7}\n")
+    sys.stdout.write("\n".join(result.lines()) + "\n")
     return 0
 
 

@@ -11,7 +11,7 @@ next.  Unnamed fire zones are named after the nearest settlement ("<place> æž—åŒ
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -20,6 +20,7 @@ import pandas as pd
 import shapely
 from tqdm import tqdm
 
+from gis.contiguity import PieceMove, connect_villages
 from gis.crs import metric_crs
 from gis.errors import UnitsError
 from gis.figures import (
@@ -30,8 +31,9 @@ from gis.figures import (
     fire_risk,
     pinned_units,
 )
+from gis.nesting import LEVELS, crossings
 from gis.territories import derive_villages
-from gis.units import MIN_UNIT_M2, build_blocks, split_lines
+from gis.units import MIN_UNIT_M2, build_blocks, number_units, split_lines
 from gis.validate import repair
 from layers.codec import empty_frame
 from layers.errors import InputFileError
@@ -56,28 +58,42 @@ class UnitsResult:
     members: int
     pinned: int
     fire_zones: int
+    #: ``{level: (real, derived)}`` for county, township, village.
+    levels: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: Derived areas lying partly outside the real area they should nest in (0 expected).
+    crossing: int = 0
+    #: What became of the island pieces of villages.
+    moves: tuple[PieceMove, ...] = ()
+
+    def lines(self) -> list[str]:
+        """The build report, one line per figure, then the levels and the moves."""
+        out = [f"{k:<12} {getattr(self, k):>7}" for k in (
+            "townships", "villages", "units", "households", "members", "pinned", "fire_zones")]
+        out += [f"{lv:<12} {real:>7} real, {der} derived" for lv, (real, der) in
+                self.levels.items()]
+        out.append(f"{'crossing':<12} {self.crossing:>7} derived areas crossing a real boundary")
+        out.append(f"{'pieces':<12} {len(self.moves):>7} island pieces of villages fixed")
+        out += ["  " + m.describe() for m in self.moves]
+        return out
 
 
-def _study_area(roads: gpd.GeoDataFrame, admin: gpd.GeoDataFrame) -> shapely.Geometry:
-    box = shapely.box(*roads.total_bounds)
-    known = admin[admin["level"].isin(["township", "village"])]
-    return shapely.union_all([box, *known.geometry.values]) if len(known) else box
+def _study_area(roads: gpd.GeoDataFrame, real: gpd.GeoDataFrame) -> shapely.Geometry:
+    """Where units are built: the real townships and villages when the store has village
+    boundaries (the user's boundaries define the county), else also the roads' extent."""
+    known = real[real["level"].isin(["township", "village"])]
+    if (real["level"] == "village").any():
+        return shapely.union_all(known.geometry.values)
+    return shapely.union_all([shapely.box(*roads.total_bounds), *known.geometry.values])
 
 
 def _admin(store: Store, crs, roads: gpd.GeoDataFrame, rng: np.random.Generator  # noqa: ANN001
-           ) -> tuple[gpd.GeoDataFrame, shapely.Geometry]:
+           ) -> gpd.GeoDataFrame:
+    """Real admin areas plus the townships and villages derived inside them."""
     admin = store.read("admin_areas")
-    admin = admin[~admin["derived"].fillna(False).astype(bool)].to_crs(crs)
-    area = _study_area(roads, admin)
-    if (admin["level"] == "village").any():
-        villages = admin[admin["level"] == "village"]
-        log.info("using %d village boundaries from the store", len(villages))
-        return admin, area
-    townships = admin.loc[admin["level"] == "township", ["area_id", "name", "geometry"]]
+    real = admin[~admin["derived"].fillna(False).astype(bool)].to_crs(crs)
+    real = real[real["level"].isin(LEVELS)].reset_index(drop=True)
     places = store.read("places").to_crs(crs)
-    derived = derive_villages(townships, places, area, rng=rng)
-    others = admin[~admin["area_id"].isin(derived["area_id"])]
-    return pd.concat([others, derived], ignore_index=True), area
+    return derive_villages(real, places, _study_area(roads, real), rng=rng)
 
 
 def _units(villages: gpd.GeoDataFrame, roads: gpd.GeoDataFrame, barriers: gpd.GeoDataFrame,
@@ -99,12 +115,19 @@ def _units(villages: gpd.GeoDataFrame, roads: gpd.GeoDataFrame, barriers: gpd.Ge
 def _villages_from_units(admin: gpd.GeoDataFrame, units: gpd.GeoDataFrame
                          ) -> gpd.GeoDataFrame:
     """Redraw each village as the union of its units, so villages and units share exact edges
-    (clipping and noding move a village edge by at most a few centimetres)."""
+    (clipping and noding move a village edge by at most a few centimetres), and each derived
+    township as the union of its villages."""
     unions = {vid: shapely.union_all(g.geometry.values) for vid, g in units.groupby("village_id")}
-    admin = admin.copy()
+    admin = admin[(admin["level"] != "village") | admin["area_id"].isin(list(unions))].copy()
     rows = admin["area_id"].isin(list(unions))
     admin.loc[rows, "geometry"] = [unions[v] for v in admin.loc[rows, "area_id"]]
-    return admin
+    villages = admin[admin["level"] == "village"]
+    towns = {t: shapely.union_all(g.geometry.values) for t, g in villages.groupby("parent_id")}
+    rows = (admin["level"] == "township") & admin["derived"].fillna(False).astype(bool)
+    admin = admin[~rows | admin["area_id"].isin(list(towns))].copy()
+    rows = (admin["level"] == "township") & admin["derived"].fillna(False).astype(bool)
+    admin.loc[rows, "geometry"] = [towns[t] for t in admin.loc[rows, "area_id"]]
+    return admin.reset_index(drop=True)
 
 
 def read_census(path: str | Path, *, encoding: str | None = None) -> pd.DataFrame:
@@ -154,33 +177,48 @@ def build_units(store: Store, *, census: str | Path | None = None, seed: int = 0
         raise UnitsError(msg)
     crs = metric_crs(roads)
     roads = roads.to_crs(crs)
-    admin, area = _admin(store, crs, roads, rng)
-    villages = admin[admin["level"] == "village"]
+    admin = _admin(store, crs, roads, rng)
     steps.update()
     buildings = store.read("buildings").to_crs(crs)
     households = estimate_households(buildings)
     points = buildings.geometry.representative_point()
-    units = _units(villages, roads, store.read("barriers").to_crs(crs), points, households, rng)
+    units = _units(admin[admin["level"] == "village"], roads,
+                   store.read("barriers").to_crs(crs), points, households, rng)
+    units, admin, moves = connect_villages(units, admin, store.read("places").to_crs(crs))
+    for move in moves:
+        log.debug("%s", move.describe())
     steps.update()
     admin = _villages_from_units(admin, units)
+    units = number_units(units, admin)
     units = _figures(store, units, points, households, crs)
     if census is not None:
         units = apply_census(units, read_census(census))
     zones = _zone_risk(store, roads, crs)
     steps.update()
     with store.transaction() as tx:
-        tx.replace("admin_areas", admin.to_crs(4326))
+        tx.replace("admin_areas", admin.drop(columns="cover").to_crs(4326))
         tx.replace("units", to_lonlat(units))
         tx.replace("fire_zones", zones.to_crs(4326))
         tx.replace("grids", empty_frame(SCHEMAS["grids"]))
         tx.replace("grid_history", empty_frame(SCHEMAS["grid_history"]))
     steps.update()
     steps.close()
+    return _result(admin, units, zones, moves)
+
+
+def _result(admin: gpd.GeoDataFrame, units: gpd.GeoDataFrame, zones: gpd.GeoDataFrame,
+            moves: list[PieceMove]) -> UnitsResult:
+    derived = admin["derived"].fillna(False).astype(bool)
+    levels = {lv: (int(((admin["level"] == lv) & ~derived).sum()),
+                   int(((admin["level"] == lv) & derived).sum())) for lv in LEVELS}
     return UnitsResult(
-        townships=int((admin["level"] == "township").sum()), villages=len(villages),
+        townships=int((admin["level"] == "township").sum()),
+        villages=int((admin["level"] == "village").sum()),
         units=len(units), households=int(units["households"].sum()),
         members=int(units["members"].sum()), pinned=int(units["pinned"].sum()),
-        fire_zones=len(zones))
+        fire_zones=len(zones), levels=levels,
+        crossing=len({d for d, _, _ in crossings(admin[derived], admin[~derived])}),
+        moves=tuple(moves))
 
 
 def to_lonlat(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

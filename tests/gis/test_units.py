@@ -86,7 +86,8 @@ def test_voronoi_villages_are_contiguous_and_tile_the_region():
 
 def test_derive_villages_groups_the_remainder_into_townships():
     area = shapely.box(0, 0, 10_000, 4_000)
-    town = frame([{"area_id": "t1", "name": "东镇", "geometry": shapely.box(0, 0, 4000, 4000)}])
+    town = frame([{"area_id": "t1", "name": "东镇", "level": "township", "code": None,
+                   "geometry": shapely.box(0, 0, 4000, 4000)}])
     places = frame([{"name": f"p{i}", "place": "village",
                      "geometry": shapely.Point(500 + 1000 * i, 2000)} for i in range(10)]
                    + [{"name": "h", "place": "hamlet", "geometry": shapely.Point(9900, 100)}])
