@@ -18,7 +18,18 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.auth import LoginLimiter
 from api.errors import ERROR_RESPONSES, install
-from api.routers import auth, collections, coverage, grids, leaders, pages, plans, visits
+from api.routers import (
+    assets,
+    auth,
+    basemap,
+    collections,
+    coverage,
+    grids,
+    leaders,
+    pages,
+    plans,
+    visits,
+)
 from api.services.users import signing_secret
 from api.settings import Settings
 from layers.store import open_store
@@ -124,7 +135,8 @@ def create_app(settings: Settings) -> FastAPI:
 
 
 def _include_routers(app: FastAPI) -> None:
-    for module in (auth, collections, grids, plans, visits, coverage, leaders, pages):
+    for module in (auth, collections, grids, plans, visits, coverage, leaders, basemap, assets,
+                   pages):
         app.include_router(module.router)
 
 

@@ -29,6 +29,7 @@ import folium
 from branca.element import Element
 from folium.elements import JSCSSMixin
 
+from maps.bundle import BUNDLE_NAME, bundle
 from maps.errors import ExternalAssetError
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -51,7 +52,7 @@ LOCAL_ASSETS: dict[str, str] = {
     "leaflet-heat.js": "vendor/leaflet.heat/dist/leaflet-heat.js",
     "Leaflet.Search.js": "vendor/leaflet-search/dist/leaflet-search.min.js",
     "Leaflet.Search.css": "vendor/leaflet-search/dist/leaflet-search.min.css",
-    "gridpatrol_js": "gridpatrol/gridpatrol.js",
+    "gridpatrol_js": BUNDLE_NAME,
     "gridpatrol_css": "gridpatrol/gridpatrol.css",
 }
 
@@ -82,7 +83,8 @@ _EXTERNAL_RE = re.compile(
 
 
 class PageAssets(JSCSSMixin):
-    """Our own script and stylesheet (``maps/static/gridpatrol/``), as a folium element."""
+    """Our own script (the modules of ``maps/static/gridpatrol/`` joined by
+    :mod:`maps.bundle`) and stylesheet, as a folium element."""
 
     default_js = [("gridpatrol_js", _SCHEME + LOCAL_ASSETS["gridpatrol_js"])]
     default_css = [("gridpatrol_css", _SCHEME + LOCAL_ASSETS["gridpatrol_css"])]
@@ -132,6 +134,8 @@ def localize(m: folium.Map) -> folium.Map:
 
 @cache
 def _read_text(rel: str) -> str:
+    if rel == BUNDLE_NAME:  # made from the modules, not a file
+        return bundle()
     return (STATIC_DIR / rel).read_text(encoding="utf-8")
 
 
@@ -214,6 +218,7 @@ def copy_static(dest: Path) -> Path:
     Returns *dest*.  Existing files are overwritten; nothing else in *dest* is touched.
     """
     shutil.copytree(STATIC_DIR, dest, dirs_exist_ok=True)
+    (dest / BUNDLE_NAME).write_text(bundle(), encoding="utf-8")
     return dest
 
 

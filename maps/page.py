@@ -1,9 +1,15 @@
 """What every map page shares: options, the base map, page settings, legends, the start-up call.
 
-The page's behaviour (edit mode, filters, live layers, coordinate shifts) lives in
-``maps/static/gridpatrol/gridpatrol.js``; Python hands it a JSON settings block
-(``<script id="gridpatrol-settings" type="application/json">``) which a serving page may
-override with ``window.GRIDPATROL_SETTINGS = {...}`` before the map's script runs.
+The page's behaviour (basemap, edit mode, filters, live layers, coordinate shifts) lives in
+the ES modules under ``maps/static/gridpatrol/`` (joined by :mod:`maps.bundle`); Python hands
+them a JSON settings block (``<script id="gridpatrol-settings" type="application/json">``)
+with the label table of the page's language, which a serving page may override with
+``window.GRIDPATROL_SETTINGS = {...}`` before the map's script runs.  No token is ever written
+into a page: served pages authenticate with the login's HttpOnly cookie.
+
+Every map gets the offline basemap (:mod:`maps.vector_basemap`) when it is given one: embedded
+in the page (``basemap_data``: saved and single-file maps) or fetched from a content-hashed URL
+(``basemap_url``: served pages, cached by the browser for good).
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from maps.basemaps import (
     check_basemap,
     offset_for,
 )
-from maps.i18n import HTML_LANG, check_lang, t
+from maps.i18n import ERROR_PATTERNS, HTML_LANG, check_lang, table
 
 #: Fallback view (the county is unknown): central China.
 _DEFAULT_BOUNDS = ((34.0, 108.0), (36.0, 112.0))
@@ -49,8 +55,13 @@ class MapOptions:
     api_base
         Base URL of the web service when the page is served by it (``"/"`` or
         ``"https://host/gridpatrol/"``); ``None`` for a file: read-only, everything embedded.
-    token
-        A bearer token for the service (else the page uses ``sessionStorage.gridpatrol_token``).
+    basemap_data
+        The offline basemap (:func:`maps.vector_basemap.build_basemap`), embedded in the page.
+    basemap_url
+        Where a served page fetches its offline basemap instead (content-hashed URL).
+    raster_url
+        An XYZ template of a county's own raster tiles (served from a local MBTiles file), which
+        the user may turn on over the offline basemap.
     live_layers
         Layers fetched from the service by bbox instead of embedded (only with *api_base*).
     edit_endpoints
@@ -62,7 +73,9 @@ class MapOptions:
     basemap_settings: BasemapSettings = field(default_factory=BasemapSettings)
     tolerance_m: float = 5.0
     api_base: str | None = None
-    token: str | None = None
+    basemap_data: dict[str, Any] | None = field(default=None, compare=False, repr=False)
+    basemap_url: str | None = None
+    raster_url: str | None = None
     live_layers: tuple[str, ...] = ()
     edit_endpoints: dict[str, str] = field(
         default_factory=lambda: {"move": "grids/edits/move", "redraw": "grids/edits/redraw"}
@@ -120,31 +133,22 @@ def base_map(bounds: tuple[float, float, float, float] | None, options: MapOptio
         zoom_start=12,
         tiles=None,
         max_zoom=MAX_ZOOM,
-        control_scale=True,
+        control_scale=False,  # ours: metres only, in the page's language (scale.js)
         zoom_control=True,
     )
     m._id = kind  # deterministic variable name: map_planner etc.
     m.fit_bounds([[s, w], [n, e]], padding=(12, 12))
     add_basemap(m, options.basemap, lang=options.lang, settings=options.basemap_settings)
     PageAssets().add_to(m)
-    settings = {
-        "kind": kind,
-        "lang": options.lang,
-        "basemap": options.basemap,
-        "offset": options.offset,
-        "apiBase": options.api_base,
-        "token": options.token,
-        "liveLayers": list(options.live_layers) if options.api_base else [],
-        "editEndpoints": options.edit_endpoints,
-        "labels": _js_labels(options.lang),
-    }
     head = (
         f"<title>{html.escape(title)}</title>\n"
         '<script id="gridpatrol-settings" type="application/json">'
-        f"{json_for_script(settings)}</script>\n"
+        f"{json_for_script(page_settings(options, kind))}</script>\n"
+        f"<style>html body .leaflet-container{{background:{OFFLINE_BACKGROUND};}}</style>\n"
     )
-    if options.basemap == "none":
-        head += f"<style>html body .leaflet-container{{background:{OFFLINE_BACKGROUND};}}</style>\n"
+    if options.basemap_data is not None:
+        head += ('<script id="gp-basemap-data" type="application/json">'
+                 f"{json_for_script(options.basemap_data)}</script>\n")
     m.get_root().header.add_child(Element(head), name="gridpatrol_head")
     return m
 
@@ -153,15 +157,23 @@ def _finite(x: float) -> bool:
     return x == x and abs(x) != float("inf")
 
 
-def _js_labels(lang: str) -> dict[str, str]:
-    keys = (
-        "edit_mode", "edit_readonly", "edit_move", "edit_draw_hint", "edit_select_hint",
-        "edit_sent", "edit_failed", "cancel", "all_leaders", "filter_leader", "print",
-        "edit_confirm", "edit_discard", "edit_check", "edit_conflict", "edit_refused",
-        "edit_nothing", "edit_one_village", "edit_units", "edit_moved", "grid_id", "workload",
-        "deviation",
-    )
-    return {k: t(k, lang) for k in keys}
+def page_settings(options: MapOptions, kind: str) -> dict[str, Any]:
+    """The settings block the page script reads (labels: the whole table of the language)."""
+    tianditu = options.basemap_settings.tianditu_key if options.basemap == "tianditu" else None
+    return {
+        "kind": kind,
+        "lang": options.lang,
+        "basemap": options.basemap,
+        "offset": options.offset,
+        "apiBase": options.api_base,
+        "basemapUrl": options.basemap_url if options.basemap_data is None else None,
+        "rasterUrl": options.raster_url,
+        "tiandituKey": tianditu,
+        "liveLayers": list(options.live_layers) if options.api_base else [],
+        "editEndpoints": options.edit_endpoints,
+        "labels": table(options.lang),
+        "errorPatterns": [[p, k, list(n)] for p, k, n in ERROR_PATTERNS],
+    }
 
 
 def add_title(m: folium.Map, title: str, subtitle: str = "") -> None:

@@ -63,7 +63,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--date", default=None, help="inspector map: the plan's date (ISO)")
     p.add_argument("--today", type=_date, default=None,
                    help="leader map: count days to this date (default: the latest visit)")
-    p.add_argument("--self-contained", action="store_true",
-                   help="inline every asset: one file to e-mail (else a static/ folder is "
-                   "written beside it)")
+    p.add_argument("--single-file", "--self-contained", dest="self_contained",
+                   action="store_true",
+                   help="inline every asset and the offline basemap: one file to send, which "
+                   "opens offline with nothing beside it (else a static/ folder is written "
+                   "beside the page)")
     p.set_defaults(func=_map)

@@ -12,7 +12,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.auth import COOKIE, decode_token
 from api.errors import ForbiddenError, NotFoundError
+from api.routers.basemap import cache_of
 from api.services import pages, plans_api
+from api.services.basemap import Basemap
 from api.services.users import User
 from layers.store import Store
 
@@ -32,6 +34,11 @@ def _who(request: Request, allowed: tuple[str, ...]) -> tuple[User, str] | None:
     return user, token
 
 
+def _basemap(request: Request, store: Store) -> Basemap | None:
+    made = cache_of(request).get(store)
+    return made if any(lv["polygons"] or lv["lines"] for lv in made.data["levels"]) else None
+
+
 def _login(path: str) -> RedirectResponse:
     return RedirectResponse(f"/login?next={path}", status_code=303)
 
@@ -44,7 +51,7 @@ def planner(request: Request) -> HTMLResponse | RedirectResponse:
     if who is None:
         return _login("/planner")
     store: Store = request.app.state.store
-    return HTMLResponse(pages.planner_html(store, who[0], who[1]))
+    return HTMLResponse(pages.planner_html(store, who[0], _basemap(request, store)))
 
 
 @router.get("/inspector", response_class=HTMLResponse, response_model=None, responses=_HTML,
@@ -64,7 +71,7 @@ def inspector(request: Request, plan: Annotated[str | None, Query(max_length=200
             raise NotFoundError("no plan has been dispatched to you yet")
         plan = str(latest[0]["plan_id"])
     row = plans_api.audited_read(store, user, plan, action="plan.map")
-    return HTMLResponse(pages.inspector_html(store, row, token))
+    return HTMLResponse(pages.inspector_html(store, row, _basemap(request, store)))
 
 
 @router.get("/leader", response_class=HTMLResponse, response_model=None, responses=_HTML,
@@ -76,4 +83,4 @@ def leader(request: Request) -> HTMLResponse | RedirectResponse:
         return _login("/leader")
     user, token = who
     store: Store = request.app.state.store
-    return HTMLResponse(pages.leader_html(store, user, token))
+    return HTMLResponse(pages.leader_html(store, user, _basemap(request, store)))

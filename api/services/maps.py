@@ -16,6 +16,7 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
+from api.services import basemap as basemap_svc
 from api.services.maps_coverage import leader_layers
 from layers.store import Reader
 from maps.assets import copy_static, render_html
@@ -30,6 +31,8 @@ log = logging.getLogger(__name__)
 MapKind = Literal["planner", "inspector", "leader"]
 KINDS: tuple[str, ...] = ("planner", "inspector", "leader")
 #: Layers searched for a stop's position and facts, with their id field.
+#: Margin of an inspector map's basemap around its route, degrees (about 2 km).
+ROUTE_MARGIN_DEG = 0.02
 _SITE_LAYERS = (("mine_sites", "site_id"), ("checkpoints", "checkpoint_id"),
                 ("fire_zones", "zone_id"), ("offices", "office_id"), ("grids", "grid_id"),
                 ("admin_areas", "area_id"), ("places", "place_id"))
@@ -154,6 +157,24 @@ def build_map(store: Reader, kind: str, *, options: MapOptions, team: str | None
     raise MapInputError(msg)
 
 
+def embedded_basemap(store: Reader, kind: str, *, team: str | None = None,
+                     date: str | None = None) -> dict[str, Any] | None:
+    """The offline basemap a saved map embeds: the route's surroundings for an inspector map
+    (its bbox plus :data:`ROUTE_MARGIN_DEG`), else the whole store; ``None`` if it has no
+    basemap layers."""
+    bbox = None
+    if kind == "inspector":
+        plan = find_plan(store, team=team, date=date)
+        path = plan.get("geometry")
+        if path is not None and not path.is_empty:
+            w, s, e, n = path.bounds
+            m = ROUTE_MARGIN_DEG
+            bbox = (w - m, s - m, e + m, n + m)
+    made = basemap_svc.build(store, bbox)
+    return made.data if made.data["levels"] and any(
+        lv["polygons"] or lv["lines"] for lv in made.data["levels"]) else None
+
+
 def write_map(
     store: Reader,
     kind: str,
@@ -184,7 +205,8 @@ def write_map(
     basemap, lang
         ``none|osm|tianditu|gaode`` and ``zh|en``.
     self_contained
-        Inline every script, stylesheet, image and font: one file to e-mail.
+        Inline every script, stylesheet, image and font, and the offline basemap: one file to
+        send, which opens offline with nothing beside it (``--single-file``).
     tianditu_key, tile_url
         Basemap settings (Tianditu key; an intranet tile server template).
     today
@@ -194,7 +216,8 @@ def write_map(
     """
     options = MapOptions(basemap=basemap, lang=lang, tolerance_m=tolerance_m,
                          basemap_settings=BasemapSettings(tianditu_key=tianditu_key,
-                                                          tile_url=tile_url))
+                                                          tile_url=tile_url),
+                         basemap_data=embedded_basemap(store, kind, team=team, date=date))
     m = build_map(store, kind, options=options, team=team, date=date, today=today)
     path = Path(out)
     path.parent.mkdir(parents=True, exist_ok=True)

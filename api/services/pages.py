@@ -1,8 +1,8 @@
 """HTML of the three maps as the service serves them (live data, edit mode for planners).
 
-Built by the maps engineer's :mod:`api.services.maps`; assets come from ``/static/maps/``
-(mounted by the app).  The page gets the caller's token (the login cookie is HttpOnly, so
-the page's script cannot read it) and the service as ``api_base``; responses are no-store.
+Built by :mod:`api.services.maps`; assets come from ``/static/maps/v-<digest>/`` (content-
+versioned, cached for good) and the offline basemap from ``/basemap/<hash>.json``.  No token
+is written into a page: its script calls the service with the HttpOnly login cookie.
 """
 
 from __future__ import annotations
@@ -12,33 +12,43 @@ from typing import Any
 import pandas as pd
 
 from api.services import maps as maps_svc
+from api.services.basemap import Basemap
 from api.services.users import User
 from layers.store import Reader
 
-ASSET_BASE = "/static/maps/"
+
+def asset_base() -> str:
+    """Where the page assets are served, versioned by their content."""
+    from maps.bundle import static_digest
+
+    return f"/static/maps/v-{static_digest()}/"
 
 
-def options(token: str | None, *, live: tuple[str, ...] = ()) -> Any:
-    """Map options for a served page: the API at ``/``, the caller's token."""
+def options(basemap: Basemap | None, *, lang: str = "zh", live: tuple[str, ...] = ()) -> Any:
+    """Map options for a served page: the API at ``/``, the basemap by its hash."""
     from maps.page import MapOptions
 
-    return MapOptions(api_base="/", token=token, live_layers=live,
+    url = f"/basemap/{basemap.hash}.json" if basemap is not None else None
+    return MapOptions(api_base="/", lang=lang, live_layers=live, basemap_url=url,
                       edit_endpoints={"move": "grids/edits/move",
                                       "redraw": "grids/edits/redraw"})
 
 
-def planner_html(store: Reader, user: User, token: str | None) -> str:
-    """The planner's map; edit mode posts to ``/grids/edits/…`` with the token."""
-    return maps_svc.planner_html(store, options=options(token), asset_base=ASSET_BASE)
+def planner_html(store: Reader, user: User, basemap: Basemap | None, lang: str = "zh") -> str:
+    """The planner's map; edit mode posts to ``/grids/edits/…``."""
+    return maps_svc.planner_html(store, options=options(basemap, lang=lang),
+                                 asset_base=asset_base())
 
 
-def inspector_html(store: Reader, plan: pd.Series, token: str | None = None) -> str:
+def inspector_html(store: Reader, plan: pd.Series, basemap: Basemap | None,
+                   lang: str = "zh") -> str:
     """The inspector's map of one plan (already read through the caller's scope)."""
-    return maps_svc.inspector_html(store, plan, options=options(token), asset_base=ASSET_BASE)
+    return maps_svc.inspector_html(store, plan, options=options(basemap, lang=lang),
+                                   asset_base=asset_base())
 
 
-def leader_html(store: Reader, user: User, token: str | None) -> str:
+def leader_html(store: Reader, user: User, basemap: Basemap | None, lang: str = "zh") -> str:
     """The coverage map (a leader sees their own assignments)."""
     leader = user.username if user.role == "leader" else None
-    return maps_svc.leader_html(store, options=options(token), leader=leader,
-                                asset_base=ASSET_BASE)
+    return maps_svc.leader_html(store, options=options(basemap, lang=lang), leader=leader,
+                                asset_base=asset_base())

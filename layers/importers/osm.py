@@ -27,7 +27,13 @@ layer                         OSM features
 ``offices``                   ``amenity=townhall``, ``office=government``
 ``barriers``                  ``waterway=river|canal``, ``highway=motorway|trunk``,
                               ``railway=rail``
+``waterways``                 ``waterway=river|canal|stream|ditch|drain`` (for the basemap)
+``water_areas``               ``natural=water``, ``landuse=reservoir|basin``,
+                              ``waterway=riverbank``, ``natural=wetland`` (for the basemap)
 ============================  ===============================================================
+
+Names: ``name`` as tagged, and ``name_zh`` from ``name:zh`` (else ``name:zh-Hans``) on roads,
+places, waterways and water areas, so that maps can label in Chinese where the data allows.
 
 Invalid OSM polygons (rare, from broken multipolygon relations) are repaired with
 ``make_valid`` and each repair is logged with its OSM id.
@@ -114,6 +120,11 @@ def _tag(frame: pd.DataFrame, key: str) -> pd.Series:
     return own.where(own.notna(), parsed)
 
 
+def _name_zh(frame: pd.DataFrame) -> pd.Series:
+    """``name:zh`` (else ``name:zh-Hans``) of each feature, or ``None``."""
+    return _tag(frame, "name:zh").where(lambda s: s.notna(), _tag(frame, "name:zh-Hans"))
+
+
 def _osm_id(frame: pd.DataFrame, prefix: str) -> pd.Series:
     if "osm_way_id" in frame.columns:
         way = frame["osm_way_id"]
@@ -153,6 +164,7 @@ def extract_roads(lines: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         "road_id": "w" + roads["osm_id"].astype(str),
         "highway": roads["highway"],
         "name": roads["name"],
+        "name_zh": _name_zh(roads),
         "ref": _tag(roads, "ref"),
         "oneway": oneway.isin(["yes", "true", "1", "-1"]).to_numpy() | motorway | junction,
         "maxspeed_kmh": [parse_maxspeed(v) for v in _tag(roads, "maxspeed")],
@@ -170,6 +182,39 @@ def extract_barriers(lines: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame({
         "barrier_id": "w" + sel["osm_id"].astype(str), "kind": kind[kind.notna()],
         "name": sel["name"], "source": "osm",
+    }, geometry=sel.geometry.values, crs=4326).reset_index(drop=True)
+
+
+WATERWAYS = ("river", "canal", "stream", "ditch", "drain")
+
+
+def extract_waterways(lines: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Rivers, canals, streams, ditches and drains, for the basemap."""
+    sel = lines[lines["waterway"].isin(WATERWAYS)]
+    return gpd.GeoDataFrame({
+        "waterway_id": "w" + sel["osm_id"].astype(str), "kind": sel["waterway"],
+        "name": sel["name"], "name_zh": _name_zh(sel), "source": "osm",
+    }, geometry=sel.geometry.values, crs=4326).reset_index(drop=True)
+
+
+def extract_water(polys: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Lakes, reservoirs, river areas, basins and wetlands, for the basemap."""
+    natural = _tag(polys, "natural").fillna("")
+    landuse = _tag(polys, "landuse").fillna("")
+    waterway = _tag(polys, "waterway").fillna("")
+    water = _tag(polys, "water").fillna("")
+    kind = pd.Series([None] * len(polys), index=polys.index, dtype=object)
+    kind[natural == "wetland"] = "wetland"
+    kind[landuse == "basin"] = "basin"
+    kind[(natural == "water") | (landuse == "reservoir")] = "lake"
+    kind[(landuse == "reservoir") | (water == "reservoir")] = "reservoir"
+    kind[(waterway == "riverbank") | water.isin(["river", "canal"])] = "river"
+    sel = polys[kind.notna()]
+    ids = _osm_id(sel, "r")
+    sel = _repaired(sel, ids, "water area")
+    return gpd.GeoDataFrame({
+        "water_id": ids, "kind": kind[sel.index], "name": sel["name"],
+        "name_zh": _name_zh(sel), "source": "osm",
     }, geometry=sel.geometry.values, crs=4326).reset_index(drop=True)
 
 
@@ -198,7 +243,8 @@ def extract_places(points: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     pop = pd.to_numeric(_tag(sel, "population"), errors="coerce")
     return gpd.GeoDataFrame({
         "place_id": "n" + sel["osm_id"].astype(str), "name": sel["name"],
-        "place": sel["place"], "population": pop.astype("Int64"), "source": "osm",
+        "name_zh": _name_zh(sel), "place": sel["place"], "population": pop.astype("Int64"),
+        "source": "osm",
     }, geometry=sel.geometry.values, crs=4326).reset_index(drop=True)
 
 
@@ -336,6 +382,7 @@ def read_osm(path: str | Path, *, progress: bool = True) -> dict[str, gpd.GeoDat
     settled = polys[polys["landuse"].isin(["residential", "farmyard"])].geometry
     layers = {
         "roads": extract_roads(lines), "barriers": extract_barriers(lines),
+        "waterways": extract_waterways(lines), "water_areas": extract_water(polys),
         "admin_areas": extract_admin(polys), "places": extract_places(points),
         "residential_areas": extract_residential(polys),
         "buildings": extract_buildings(polys, settled.reset_index(drop=True)),

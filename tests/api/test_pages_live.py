@@ -87,9 +87,7 @@ class PlannerPage:
         page.fill("input[name=password]", PASSWORD)
         page.click("button[type=submit]")
         page.wait_for_url(self.base + "/planner")
-        page.wait_for_function("window.GP && GP.ready === true && gridpatrolMap._loaded")
-        page.wait_for_timeout(400)  # fitBounds' zoom animation
-        page.wait_for_function("!gridpatrolMap._animatingZoom")
+        page.wait_for_function("window.GP && GP.settled === true && gridpatrolMap._loaded")
         page.click("#gp-edit-toggle")
 
     def click_at(self, lon: float, lat: float) -> None:
@@ -196,7 +194,8 @@ def test_unit_move_through_the_page_commits_a_new_version(planner: PlannerPage,
 
     planner.preview_move(_center(0, 0), "G2")  # U1 would leave G1 empty: refused, with why
     state, why = planner.status()
-    assert state == "refused" and "无法执行此编辑" in why and "no units" in why
+    assert state == "refused" and "无法执行此编辑" in why and "网格 G1 将没有任何单元" in why
+    assert not any("a" <= c.lower() <= "z" for c in why.replace("G1", ""))  # all Chinese
     assert not page.locator("#gp-edit-preview").is_visible()
     assert _store_state(db_path)[0]["U1"] == "G1"
 

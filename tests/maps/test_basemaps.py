@@ -61,13 +61,13 @@ def test_unshifted_basemaps_keep_coordinates(basemap: str) -> None:
 
 
 def test_gaode_map_draws_only_shifted_coordinates() -> None:
-    html = render_html(helpers.planner(MapOptions(basemap="gaode")))
+    html = render_html(helpers.planner(MapOptions(basemap="gaode")), asset_base="static/")
     numbers = helpers.coordinates(html)
     assert numbers, "no GeoJSON in the page"
     assert str(mf.X0) not in numbers and "112.51" not in numbers  # no WGS 84 vertex left
     (glon, glat), = shift_points([(mf.X0, mf.Y0)], "gaode")
     assert f"{round(glon, 6)}" in numbers and f"{round(glat, 6)}" in numbers
-    assert "autonavi.com" in html and "tianditu" not in html and "openstreetmap" not in html
+    assert "autonavi.com" in html and "tianditu.gov" not in html and "openstreetmap" not in html
     assert helpers.settings_block(html)["offset"] == "gcj02"
 
 
@@ -92,6 +92,6 @@ def test_english_tianditu_annotations_and_intranet_tiles() -> None:
 
 
 def test_offline_basemap_has_no_tiles_and_a_light_background() -> None:
-    html = render_html(helpers.planner())
+    html = render_html(helpers.planner(), asset_base="static/")  # the page script linked
     assert "L.tileLayer" not in html
     assert "background:#f4f3ee" in html

@@ -52,12 +52,12 @@ def test_planner_in_english() -> None:
 
 
 def test_planner_served_settings_are_injectable() -> None:
-    opts = MapOptions(api_base="/api/", token="tok", live_layers=("units",),
+    opts = MapOptions(api_base="/api/", live_layers=("units",),
                       edit_endpoints={"move": "grids/x/move", "redraw": "grids/x/redraw"})
     m = helpers.planner(opts)
     html = render_html(m)
     settings = helpers.settings_block(html)
-    assert settings["apiBase"] == "/api/" and settings["token"] == "tok"
+    assert settings["apiBase"] == "/api/" and "token" not in settings  # the cookie, never HTML
     assert settings["editEndpoints"]["move"] == "grids/x/move"
     assert settings["liveLayers"] == ["units"]
     assert "L.Control.Draw" in html  # leaflet-draw inlined for edit mode
