@@ -283,7 +283,7 @@ def build_basemap(layers: Mapping[str, pd.DataFrame | None], *, bbox: BBox | Non
     lines = {c: [(f, proj.metric(g)) for f, g in parts]
              for c, parts in _lines_by_class(layers).items()}
     data: dict[str, Any] = {
-        "version": FORMAT_VERSION, "bbox": [round(v, 6) for v in box],
+        "version": FORMAT_VERSION, "bbox": [round(float(v), 6) for v in box],
         "levels": [_level(i, lv, proj, polys, lines) for i, lv in enumerate(LEVELS)],
         "labels": _labels(layers, box)}
     data["hash"] = content_hash(data)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import shapely
 
 from layers.store import open_store
@@ -28,3 +31,34 @@ def test_demo_store_has_units_that_tile_every_village(demo_store_path):
     assert store.read("member_residences")["synthetic"].all()
     assert set(store.read("fire_zones")["risk_class"]) <= {1, 2, 3}
 
+
+
+def test_single_file_leader_map_opens_offline_alone(demo_store_path, tmp_path, browser):
+    """`gridpatrol map leader --single-file`: ≤ 3 MB with its basemap, nothing beside it."""
+    out = tmp_path / "alone" / "leader.html"
+    done = subprocess.run([sys.executable, "-m", "api.cli", "map", "leader", "--db",
+                           str(demo_store_path), "--out", str(out), "--single-file"],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert [p.name for p in out.parent.iterdir()] == ["leader.html"]
+    assert out.stat().st_size <= 3_000_000
+    page = browser.new_page()
+    outside, errors = [], []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+
+    def route(r):  # noqa: ANN001, ANN202
+        if r.request.url.startswith(("file://", "data:")):
+            r.continue_()
+        else:
+            outside.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.goto(out.as_uri())
+    page.wait_for_function("window.GP && GP.settled === true && GP.basemapReady === true")
+    assert page.evaluate("document.documentElement.dataset.gridpatrolBasemap") == "1"
+    assert page.locator(".gp-place").count() > 5  # the demo's villages are named
+    assert page.evaluate("GP.layers.grids.getLayers().length") == 48
+    page.close()
+    assert outside == [] and errors == []

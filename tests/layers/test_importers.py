@@ -250,3 +250,46 @@ def test_bad_input_is_refused_clearly_and_store_unchanged(seeded, tmp_path, capl
     after = open_store(db)
     pd.testing.assert_frame_equal(after.read("member_residences"), before)
     assert after.layers() == ["member_residences"]
+
+
+_OSM_ZH = """<?xml version='1.0' encoding='UTF-8'?>
+<osm version="0.6" generator="hand">
+  <node id="1" lat="37.80" lon="112.50"/><node id="2" lat="37.80" lon="112.52"/>
+  <node id="3" lat="37.81" lon="112.50"/><node id="4" lat="37.81" lon="112.52"/>
+  <node id="5" lat="37.805" lon="112.505"/><node id="6" lat="37.805" lon="112.51"/>
+  <node id="7" lat="37.808" lon="112.51"/><node id="8" lat="37.808" lon="112.505"/>
+  <node id="9" lat="37.806" lon="112.515">
+    <tag k="place" v="village"/><tag k="name" v="Dongguan"/><tag k="name:zh" v="东关村"/>
+  </node>
+  <way id="10"><nd ref="1"/><nd ref="2"/>
+    <tag k="highway" v="primary"/><tag k="name" v="Yingze St"/><tag k="name:zh" v="迎泽大街"/>
+  </way>
+  <way id="11"><nd ref="3"/><nd ref="4"/>
+    <tag k="waterway" v="river"/><tag k="name" v="Fen He"/><tag k="name:zh" v="汾河"/>
+  </way>
+  <way id="12"><nd ref="1"/><nd ref="3"/><tag k="waterway" v="stream"/></way>
+  <way id="13"><nd ref="5"/><nd ref="6"/><nd ref="7"/><nd ref="8"/><nd ref="5"/>
+    <tag k="natural" v="water"/><tag k="water" v="reservoir"/><tag k="name:zh" v="水库"/>
+  </way>
+</osm>
+"""
+
+
+def test_osm_basemap_layers_and_chinese_names(tmp_path):
+    path = tmp_path / "zh.osm"
+    path.write_text(_OSM_ZH, encoding="utf-8")
+    layers = read_osm(path, progress=False)
+    road = layers["roads"].iloc[0]
+    assert (road["name"], road["name_zh"]) == ("Yingze St", "迎泽大街")
+    assert layers["places"].set_index("name").loc["Dongguan", "name_zh"] == "东关村"
+    ways = layers["waterways"].set_index("kind")
+    assert ways.loc["river", "name_zh"] == "汾河" and "stream" in ways.index
+    lake = layers["water_areas"].iloc[0]
+    assert lake["kind"] == "reservoir" and lake["name_zh"] == "水库"
+    assert lake.geometry.geom_type == "MultiPolygon"
+
+
+def test_bayreuth_water_layers(bayreuth):
+    assert set(bayreuth["waterways"]["kind"]) == {"river", "stream", "ditch"}
+    assert (bayreuth["water_areas"]["kind"] == "lake").sum() > 100
+    assert bayreuth["roads"]["name_zh"].isna().all()  # a German extract has no name:zh

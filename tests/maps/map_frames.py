@@ -118,3 +118,48 @@ def plan_stops() -> list[dict]:
 def plan_path(plan_stops: list[dict] | None = None) -> LineString:
     stops = plan_stops if plan_stops is not None else globals()["plan_stops"]()
     return LineString([(s["lon"], s["lat"]) for s in stops])
+
+
+def basemap_layers() -> dict[str, gpd.GeoDataFrame]:
+    """The basemap's OSM layers over the township: one road of each class, a river, a stream,
+    a ditch, a lake of 1.6 ha and a pond of 0.1 ha, a big and a small forest, a settlement,
+    rail, and three places (one with a Chinese name, one without, one hamlet)."""
+    def line(*pts: tuple[float, float]) -> LineString:
+        return LineString([(X0 + x * D, Y0 + y * D) for x, y in pts])
+
+    classes = ["motorway", "primary", "tertiary", "residential", "track", "footway"]
+    roads = gpd.GeoDataFrame({
+        "road_id": [f"r{i}" for i in range(len(classes))], "highway": classes,
+        "name": [f"road {c}" for c in classes],
+    }, geometry=[line((0, 0.2 + 0.3 * i), (4, 0.25 + 0.3 * i)) for i in range(len(classes))],
+        crs=4326)
+    waterways = gpd.GeoDataFrame({
+        "waterway_id": ["w1", "w2", "w3"], "kind": ["river", "stream", "ditch"],
+        "name": ["Fen He", None, None], "name_zh": ["汾河", None, None],
+    }, geometry=[line((0.1, 0), (0.1, 2)), line((1.5, 0), (1.6, 2)), line((2.5, 0), (2.5, 1))],
+        crs=4326)
+    water = gpd.GeoDataFrame({"water_id": ["lake", "pond"], "kind": ["lake", "lake"]},
+                             geometry=[box(X0 + 0.2 * D, Y0 + 0.2 * D, X0 + 0.35 * D,
+                                           Y0 + 0.32 * D),
+                                       box(X0 + 3 * D, Y0 + 1.5 * D, X0 + 3.04 * D,
+                                           Y0 + 1.53 * D)], crs=4326)
+    forests = gpd.GeoDataFrame({"zone_id": ["big", "small"], "area_m2": [0.0, 0.0]},
+                               geometry=[box(X0 + 2 * D, Y0, X0 + 3.9 * D, Y0 + 1.9 * D),
+                                         box(X0 + 0.5 * D, Y0 + 1.5 * D, X0 + 0.7 * D,
+                                             Y0 + 1.65 * D)], crs=4326)
+    built = gpd.GeoDataFrame({"area_id": ["a", "b"]},
+                             geometry=[box(X0 + 1.0 * D, Y0 + 0.9 * D, X0 + 1.4 * D,
+                                           Y0 + 1.2 * D),
+                                       box(X0 + 1.42 * D, Y0 + 0.9 * D, X0 + 1.7 * D,
+                                           Y0 + 1.2 * D)], crs=4326)
+    rail = gpd.GeoDataFrame({"barrier_id": ["rail", "river"], "kind": ["rail", "river"]},
+                            geometry=[line((0, 1.9), (4, 1.9)), line((0.1, 0), (0.1, 2))],
+                            crs=4326)
+    places = gpd.GeoDataFrame({
+        "place_id": ["p1", "p2", "p3"], "name": ["Chengguan", "Dongguan", "Xiaozhuang"],
+        "name_zh": ["城关镇", None, None], "place": ["town", "village", "hamlet"],
+    }, geometry=[Point(X0 + 1.2 * D, Y0 + 1.0 * D), Point(X0 + 0.5 * D, Y0 + 0.5 * D),
+                 Point(X0 + 3.5 * D, Y0 + 0.5 * D)], crs=4326)
+    return {"roads": roads, "waterways": waterways, "water_areas": water,
+            "fire_zones": forests, "residential_areas": built, "barriers": rail,
+            "places": places}

@@ -27,6 +27,7 @@ from maps.basemaps import BasemapSettings
 from maps.geometry import feature_collection
 from maps.page import MapOptions
 from maps.style import deviation_colour
+from maps.vector_basemap import build_basemap
 
 pytestmark = pytest.mark.browser
 GRID_CODE_1 = "140101001001001"
@@ -101,6 +102,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list
     _write(site, "planner-en-412.html", helpers.planner(
         MapOptions(api_base="/api412/", lang="en")))
     _write(site, "leader.html", helpers.leader())
+    basemap = build_basemap(mf.basemap_layers())
+    _write(site, "planner-basemap.html", helpers.planner(MapOptions(basemap_data=basemap)))
+    _write(site, "leader-basemap-en.html",
+           helpers.leader(MapOptions(basemap_data=basemap, lang="en")))
     copy_static(site / "static")
     _write(site, "inspector.html", helpers.inspector(), asset_base="static/")
     posts: list[dict[str, Any]] = []
@@ -331,3 +336,37 @@ def test_stale_commit_reloads_the_village_and_says_so_in_english(
     assert g1["_c"] == p.page.evaluate("GP.deviationColour(0.2)")
     assert not p.page.locator("#gp-edit-preview").is_visible()
     p.page.screenshot(path=str(output_dir / "planner-conflict-en.png"))
+
+
+_INKED = ("()=>{var c=document.querySelector('.leaflet-gp-basemap-pane canvas');if(!c)return 0;"
+          "var d=c.getContext('2d').getImageData(0,0,c.width,c.height).data,n=0;"
+          "for(var i=3;i<d.length;i+=4)if(d[i]>0)n++;return n;}")
+
+
+def test_offline_basemap_is_drawn_under_the_map(open_page: Any, output_dir: Path) -> None:
+    p = open_page("planner-basemap.html")
+    p.page.wait_for_function("GP.basemapReady === true")
+    assert p.page.evaluate(_INKED) > 1000  # roads, water, forest painted on the canvas
+    z = p.page.evaluate("GP.map.getZoom()")
+    assert p.page.evaluate("GP.basemap.level()") == (0 if z <= 11 else 1 if z <= 13 else 2)
+    places = p.page.locator(".gp-place").all_inner_texts()
+    assert "城关镇" in places and "Chengguan" not in places  # name:zh where the data has it
+    assert "Dongguan" in places  # else the local name
+    below = p.page.evaluate("+getComputedStyle(GP.map.getPane('gp-basemap')).zIndex")
+    assert below < p.page.evaluate("+getComputedStyle(GP.map.getPane('overlayPane')).zIndex")
+    p.page.evaluate("GP.map.setZoom(11,{animate:false})")
+    assert p.page.evaluate("GP.basemap.level()") == 0
+    assert "Xiaozhuang" not in p.page.locator(".gp-place").all_inner_texts()  # a hamlet
+    p.page.evaluate("GP.map.setZoom(15,{animate:false})")
+    assert p.page.evaluate("GP.basemap.level()") == 2
+    p.page.screenshot(path=str(output_dir / "planner-basemap.png"))
+    assert "OpenStreetMap" in p.page.inner_text(".leaflet-control-attribution")
+
+
+def test_offline_basemap_labels_follow_the_language(open_page: Any) -> None:
+    p = open_page("leader-basemap-en.html")
+    p.page.wait_for_function("GP.basemapReady === true")
+    places = p.page.locator(".gp-place").all_inner_texts()
+    assert "Chengguan" in places and "城关镇" not in places
+    assert "m" in p.page.inner_text(".leaflet-control-scale") and "mi" not in p.page.inner_text(
+        ".leaflet-control-scale")
