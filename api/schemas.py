@@ -265,6 +265,14 @@ class RebalanceEdit(Strict):
     reason: Reason = ""
 
 
+class CommitPreview(Strict):
+    """Commit exactly what a preview showed: the ``token`` of its :class:`EditResult`."""
+
+    token: Annotated[str, Field(min_length=1, max_length=900_000, pattern=r"^[A-Za-z0-9_-]+$",
+                                description="the token a preview returned, unchanged")]
+    reason: Reason = ""
+
+
 class Revert(Strict):
     """Restore an earlier version of a village's partition as a new version."""
 
@@ -286,6 +294,12 @@ class EditResult(BaseModel):
     etag: str
     grids: dict[str, Any] | None = Field(None, description="the village's grids after a commit "
                                          "(GeoJSON FeatureCollection)")
+    token: str | None = Field(None, description="a preview's outcome: POST it to "
+                              "/grids/edits/commit (with If-Match) to write exactly this "
+                              "preview; the edit is not run again")
+    safety_limit: dict[str, Any] | None = Field(
+        None, description="a preview's wall-clock guard: {seconds, hit, events}; hit=true "
+        "means a search was cut short by the clock (the result is valid, not reproducible)")
 
 
 class HistoryEntry(BaseModel):

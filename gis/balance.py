@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import math
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -24,6 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from gis.adjacency import UnitGraph, check_connected
+from gis.budget import SafetyLimit, unlimited
 from gis.errors import GisError
 from gis.exact import exact_partition
 from gis.partition import Partition
@@ -35,9 +35,15 @@ log = logging.getLogger(__name__)
 DEFAULT_TARGET = 300.0
 DEFAULT_TOLERANCE = 0.05
 #: Villages (pieces) up to this many units get the whole-village exact model when the
-#: search leaves a grid out of tolerance, with this many seconds.
+#: search leaves a grid out of tolerance, with this much CP-SAT deterministic time.
 EXACT_VILLAGE_UNITS = 150
-EXACT_SECONDS = 2.0
+EXACT_WORK = 0.5
+#: Exact merge-split attempts per piece: base + per grid (times ``effort``).
+REPAIRS_BASE = 2
+REPAIRS_PER_GRID = 1
+#: CP-SAT deterministic time of one merge-split: base + per unit in it.
+EXACT_WORK_BASE = 0.02
+EXACT_WORK_PER_UNIT = 0.002
 #: Cost of one cut edge (a grid's d² at 5 % is 0.0025).
 CUT_WEIGHT = 0.002
 
@@ -125,6 +131,29 @@ def plan_pieces(graph: UnitGraph, weights: NDArray[np.float64], *, target: float
     return pieces, pinned
 
 
+def triage(graph: UnitGraph, weights: NDArray[np.float64], *, target: float,
+           tolerance: float, villages: list[str], pinned: NDArray[np.bool_],
+           count: int | Mapping[str, int] | None = None,
+           oversize: Literal["error", "pin"] = "error",
+           islands: Literal["error", "separate"] = "error") -> dict[str, list[str]]:
+    """Why each village that cannot be balanced cannot be (``{}``: every one can).
+
+    Problems of the whole run (a bad target or tolerance, a village without units) raise
+    :class:`BalanceError` at once; problems of one village (units in several pieces, a unit
+    heavier than the target, too few grids for its pieces) are listed under that village, so
+    a caller can balance the others.
+    """
+    _check_inputs(graph, weights, target, tolerance, villages)
+    out: dict[str, list[str]] = {}
+    for v in villages:
+        try:
+            plan_pieces(graph, weights, target=target, tolerance=tolerance, villages=[v],
+                        pinned=pinned, count=count, oversize=oversize, islands=islands)
+        except BalanceError as exc:
+            out[v] = exc.problems or [str(exc)]
+    return out
+
+
 def _allocate(loads: list[float], sizes: list[int], target: float,
               want: int | None) -> list[int] | None:
     """Grid counts per piece: ≥ 1 each, ≤ its units, summing to *want* or ≈ load / target."""
@@ -150,49 +179,61 @@ def _allocate(loads: list[float], sizes: list[int], target: float,
 def optimise(graph: UnitGraph, weights: NDArray[np.float64], start: NDArray[np.int64],
              ideal: NDArray[np.float64], tolerance: float, *, rng: np.random.Generator,
              origin: NDArray[np.int64] | None = None, frozen: set[int] | None = None,
-             seconds: float = 1.0, exact_units: int = 60, compact: float = 0.1,
-             cut: float = CUT_WEIGHT
-             ) -> NDArray[np.int64]:
-    """Improve a contiguous partition of a connected graph (see :mod:`gis.search`)."""
-    deadline = time.perf_counter() + seconds
+             effort: float = 1.0, exact_units: int = 60, compact: float = 0.1,
+             cut: float = CUT_WEIGHT, limit: SafetyLimit | None = None) -> NDArray[np.int64]:
+    """Improve a contiguous partition of a connected graph (see :mod:`gis.search`).
+
+    Budgets are deterministic (sweeps, exact attempts, CP-SAT deterministic time), scaled by
+    *effort*; *limit* is the outer wall-clock guard and records when it bites.
+    """
+    limit = limit or unlimited()
     search = LocalSearch(graph, weights, start, ideal, tolerance, origin=origin,
                          stay=0.05 if origin is not None else 0.0, compact=compact, cut=cut,
                          frozen=frozen, rng=rng)
-    search.descend(deadline)
+    search.descend(limit=limit)
     tried: set[tuple[int, ...]] = set()
-    while time.perf_counter() < deadline:
+    attempts = max(1, round(effort * (REPAIRS_BASE + REPAIRS_PER_GRID * len(ideal))))
+    while attempts > 0 and not limit.expired("exact repairs"):
         bad = search.out_of_tolerance()
-        if not bad or not _repair_round(search, graph, weights, bad, tried, deadline, origin,
-                                        rng, exact_units):
+        if not bad:
+            break
+        used, helped = _repair_round(search, graph, weights, bad, tried, attempts, origin, rng,
+                                     exact_units, effort, limit)
+        attempts -= used
+        if not helped:
             break
     if search.out_of_tolerance() and graph.n <= EXACT_VILLAGE_UNITS:
-        # a small village: the whole of it in the exact model, with its own short budget
+        # a small village: the whole of it in the exact model, with its own budget
         whole = tuple(g for g in range(search.k) if g not in search.frozen)
-        if _exact_step(search, graph, weights, whole, EXACT_SECONDS, origin, rng):
-            search.descend(time.perf_counter() + 0.2)
+        if _exact_step(search, graph, weights, whole, EXACT_WORK * effort, origin, rng, limit):
+            search.descend(max_sweeps=20, limit=limit)
     return search.assignment()
 
 
 def _repair_round(search: LocalSearch, graph: UnitGraph, weights: NDArray[np.float64],
-                  bad: list[int], tried: set[tuple[int, ...]], deadline: float,
+                  bad: list[int], tried: set[tuple[int, ...]], attempts: int,
                   origin: NDArray[np.int64] | None, rng: np.random.Generator,
-                  max_units: int) -> bool:
-    """One exact merge-split that helps a grid out of tolerance; False if none helps."""
+                  max_units: int, effort: float, limit: SafetyLimit) -> tuple[int, bool]:
+    """Exact merge-splits around grids out of tolerance until one helps (at most *attempts*).
+
+    Returns ``(attempts used, whether one helped)``.
+    """
+    used = 0
     for g in bad:
         for hood in _neighbourhoods(search, g, max_units):
             if hood in tried:
                 continue
+            if used >= attempts or limit.expired("exact repairs"):
+                return used, False
             tried.add(hood)
-            left = deadline - time.perf_counter()
-            if left <= 0.02:
-                return False
+            used += 1
             units = sum(len(search.members[h]) for h in hood)
-            if _exact_step(search, graph, weights, hood, min(left, 0.05 + 0.005 * units),
-                           origin, rng):
-                search.descend(deadline)
+            work = effort * (EXACT_WORK_BASE + EXACT_WORK_PER_UNIT * units)
+            if _exact_step(search, graph, weights, hood, work, origin, rng, limit):
+                search.descend(limit=limit)
                 tried.clear()
-                return True
-    return False
+                return used, True
+    return used, False
 
 
 def _neighbourhoods(search: LocalSearch, g: int, max_units: int) -> list[tuple[int, ...]]:
@@ -229,8 +270,8 @@ def _neighbourhood(search: LocalSearch, g: int, max_units: int) -> tuple[int, ..
 
 
 def _exact_step(search: LocalSearch, graph: UnitGraph, weights: NDArray[np.float64],
-                hood: tuple[int, ...], seconds: float, origin: NDArray[np.int64] | None,
-                rng: np.random.Generator) -> bool:
+                hood: tuple[int, ...], work: float, origin: NDArray[np.int64] | None,
+                rng: np.random.Generator, limit: SafetyLimit) -> bool:
     """Re-partition the grids *hood* exactly (CP-SAT merge-split); keep it if it is better."""
     if len(hood) < 2:
         return False
@@ -243,7 +284,7 @@ def _exact_step(search: LocalSearch, graph: UnitGraph, weights: NDArray[np.float
         org = np.array([local.get(int(origin[i]), -1) for i in nodes], dtype=np.int64)
     ideal = np.array([search.T[g] for g in hood])
     res = exact_partition(sub, weights[nodes], ideal, search.tol, hint=cur, origin=org,
-                          time_limit=seconds, seed=int(rng.integers(1 << 30)))
+                          work=work, seed=int(rng.integers(1 << 30)), limit=limit)
     if res is None:
         return False
     moves = [(int(i), hood[int(p)]) for i, p, c in zip(nodes, res, cur, strict=True) if p != c]
@@ -252,19 +293,18 @@ def _exact_step(search: LocalSearch, graph: UnitGraph, weights: NDArray[np.float
 
 def balance_piece(graph: UnitGraph, weights: NDArray[np.float64], nodes: NDArray[np.int64],
                   k: int, tolerance: float, *, rng: np.random.Generator,
-                  initial: NDArray[np.int64] | None = None, seconds: float | None = None
-                  ) -> NDArray[np.int64]:
+                  initial: NDArray[np.int64] | None = None, effort: float = 1.0,
+                  limit: SafetyLimit | None = None) -> NDArray[np.int64]:
     """Grids ``0 … k-1`` for the connected *nodes*; *initial* (local labels) warm-starts."""
     sub = graph.subgraph(nodes)
     w = weights[nodes]
     ideal = np.full(k, w.sum() / k)
-    budget = seconds if seconds is not None else 0.3 + 0.004 * len(nodes)
     warm = initial is not None and _valid_start(sub, initial, k)
     start = initial if warm else seed(sub, w, k, rng=rng)
     assert start is not None
     if k == 1:
         return start
-    return optimise(sub, w, start, ideal, tolerance, rng=rng, seconds=budget,
+    return optimise(sub, w, start, ideal, tolerance, rng=rng, effort=effort, limit=limit,
                     origin=initial if warm else None)
 
 
@@ -281,7 +321,8 @@ def balance(graph: UnitGraph, weights: NDArray[np.float64], *, rng: np.random.Ge
             count: int | Mapping[str, int] | None = None, pinned: NDArray[np.bool_] | None = None,
             villages: list[str] | None = None, initial: NDArray[np.object_] | None = None,
             oversize: Literal["error", "pin"] = "error",
-            islands: Literal["error", "separate"] = "error", seconds: float | None = None,
+            islands: Literal["error", "separate"] = "error", effort: float = 1.0,
+            limit: SafetyLimit | None = None,
             progress: Callable[[str], None] | None = None) -> Partition:
     """Balanced, contiguous grids for every village of *graph*.
 
@@ -309,8 +350,11 @@ def balance(graph: UnitGraph, weights: NDArray[np.float64], *, rng: np.random.Ge
     islands
         ``"error"`` (default): a village whose units are not connected is an error naming
         the islands; ``"separate"``: each connected piece gets grids of its own.
-    seconds
-        Optimisation budget per piece (default 0.3 s + 4 ms per unit).
+    effort
+        Multiplies every search budget (sweeps, exact attempts, CP-SAT deterministic time):
+        budgets are steps, never seconds, so a seed gives the same grids on any machine.
+    limit
+        The outer wall-clock safety limit; :attr:`SafetyLimit.events` says if it bit.
     progress
         Called with each village id once it is done.
 
@@ -343,7 +387,7 @@ def balance(graph: UnitGraph, weights: NDArray[np.float64], *, rng: np.random.Ge
     for piece in pieces:
         init_local, names = _initial_labels(initial, piece)
         local = balance_piece(graph, weights, piece.nodes, piece.k, tolerance, rng=rng,
-                              initial=init_local, seconds=seconds)
+                              initial=init_local, effort=effort, limit=limit)
         base = len(labels)
         assign[piece.nodes] = base + local
         total = float(weights[piece.nodes].sum())

@@ -9,7 +9,6 @@ would leave a grid disconnected or empty, cross a village boundary, or touch a p
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -18,12 +17,15 @@ import shapely
 from numpy.typing import NDArray
 
 from gis.balance import balance_piece
+from gis.budget import SafetyLimit
 from gis.errors import GisError
 from gis.partition import Partition, grid_figures
 from gis.search import LocalSearch
 
 #: Share of a unit's area a drawn polygon must cover to take the unit (majority rule).
 MAJORITY = 0.5
+#: Flip/swap sweeps of a local rebalance (its deterministic budget).
+REBALANCE_SWEEPS = 50
 
 
 class EditError(GisError, ValueError):
@@ -114,7 +116,7 @@ def _refusals(before: Partition, after: Partition, slots: set[int]) -> list[str]
     for s in sorted(slots):
         if s >= after.k:
             continue
-        if size[s] == 0 and before["size"][s] > 0 and not after.labels[s].startswith("\0"):
+        if size[s] == 0 and before["size"][s] > 0 and not after.retired[s]:
             reasons.append(f"grid {after.labels[s]} would be left with no units: merge it "
                            "with a neighbour instead")
         elif size[s] > 0 and not after["contiguous"][s]:
@@ -132,7 +134,7 @@ def _preview(kind: str, before: Partition, after: Partition, slots: set[int]) ->
     moved = before.graph.ids[np.flatnonzero(before.assignment != after.assignment)]
     return EditPreview(
         kind=kind,
-        grids=tuple(after.labels[s].lstrip("\0") for s in act),
+        grids=tuple(after.labels[s] for s in act),
         before=grid_figures(before, [s for s in act if s < before.k and before["size"][s]]),
         after=grid_figures(after, [s for s in act if after["size"][s]]),
         moved=tuple(str(u) for u in moved),
@@ -163,7 +165,7 @@ def _reideal(p: Partition, a: NDArray[np.int64], villages: tuple[str, ...],
 
 
 def split_grid(p: Partition, grid_id: str, *, new_id: str, rng: np.random.Generator,
-               seconds: float = 0.3) -> EditPreview:
+               effort: float = 1.0, limit: SafetyLimit | None = None) -> EditPreview:
     """Split grid *grid_id* into two balanced, connected grids (the second is *new_id*)."""
     s = _slot(p, grid_id)
     nodes = p.units_of(s)
@@ -173,7 +175,8 @@ def split_grid(p: Partition, grid_id: str, *, new_id: str, rng: np.random.Genera
         raise EditRefused(f"split refused: grid {grid_id} has a single unit")
     if new_id in p.labels:
         raise EditRefused(f"split refused: grid id {new_id} already exists")
-    halves = balance_piece(p.graph, p.weights, nodes, 2, p.tolerance, rng=rng, seconds=seconds)
+    halves = balance_piece(p.graph, p.weights, nodes, 2, p.tolerance, rng=rng, effort=effort,
+                           limit=limit)
     a = p.assignment.copy()
     a[nodes[halves == 1]] = p.k
     villages = (*p.villages, p.villages[s])
@@ -191,11 +194,11 @@ def merge_grids(p: Partition, grid_id: str, other_id: str) -> EditPreview:
         raise EditRefused("merge refused: the two grids are the same grid")
     a = p.assignment.copy()
     a[a == o] = s
-    labels = list(p.labels)
-    labels[o] = "\0" + labels[o]  # retired slot: emptied on purpose
+    retired = p.retired.copy()
+    retired[o] = True  # emptied on purpose: no longer a grid
     ideal = _reideal(p, a, p.villages, p.pinned, p.villages[s])
-    after = p.with_slots(a, labels=tuple(labels), villages=p.villages, ideal=ideal,
-                         pinned=p.pinned)
+    after = p.with_slots(a, labels=p.labels, villages=p.villages, ideal=ideal,
+                         pinned=p.pinned, retired=retired)
     reasons = _refusals(p, after, {s, o})
     if p.villages[s] != p.villages[o]:
         reasons.insert(0, f"grids {grid_id} and {other_id} are in different villages")
@@ -226,8 +229,12 @@ def redraw(p: Partition, polygon: shapely.Geometry, to_grid: str,
 
 
 def rebalance(p: Partition, grid_ids: Sequence[str], *, rng: np.random.Generator,
-              seconds: float = 0.15) -> EditPreview:
-    """Rebalance *grid_ids* and their free neighbours in the same village; others stay."""
+              sweeps: int = REBALANCE_SWEEPS, limit: SafetyLimit | None = None) -> EditPreview:
+    """Rebalance *grid_ids* and their free neighbours in the same village; others stay.
+
+    The search runs at most *sweeps* flip/swap sweeps (deterministic: a seed gives the same
+    preview on any machine); *limit* is the outer wall-clock guard.
+    """
     core = [_slot(p, g) for g in grid_ids]
     village = p.villages[core[0]]
     i, j, _ = p.graph.edges()
@@ -245,7 +252,7 @@ def rebalance(p: Partition, grid_ids: Sequence[str], *, rng: np.random.Generator
     start = np.array([local[int(s)] for s in a[nodes]], dtype=np.int64)
     search = LocalSearch(sub, p.weights[nodes], start, p.ideal[slots], p.tolerance,
                          origin=start, stay=0.01, rng=rng)
-    search.descend(time.perf_counter() + seconds)
+    search.descend(max_sweeps=sweeps, limit=limit)
     res = search.assignment()
     after = p.flip({int(n): slots[int(r)] for n, r, s in zip(nodes, res, start, strict=True)
                     if r != s})

@@ -9,11 +9,14 @@ the grid only.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import NDArray
 from ortools.sat.python import cp_model
 
 from gis.adjacency import UnitGraph
+from gis.budget import SafetyLimit, unlimited
 
 
 def exact_partition(
@@ -24,8 +27,9 @@ def exact_partition(
     *,
     hint: NDArray[np.int64] | None = None,
     origin: NDArray[np.int64] | None = None,
-    time_limit: float = 1.0,
+    work: float = 1.0,
     seed: int = 0,
+    limit: SafetyLimit | None = None,
 ) -> NDArray[np.int64] | None:
     """Partition the nodes of *graph* into ``len(ideal)`` connected grids, or ``None``.
 
@@ -41,10 +45,15 @@ def exact_partition(
         A feasible assignment to start from (its cost bounds the answer).
     origin
         Assignment to stay close to (moved units cost a little).
-    time_limit
-        Seconds for CP-SAT.
+    work
+        CP-SAT's budget in *deterministic* time (``max_deterministic_time``, about a second
+        of work on a reference machine): the same model, hint and seed give the same answer
+        on any machine and under any load.
     seed
-        CP-SAT random seed (results are reproducible with one worker).
+        CP-SAT random seed (one worker, so results are reproducible).
+    limit
+        The run's wall-clock safety limit (CP-SAT's ``max_time_in_seconds``); when it stops
+        the solver before its deterministic budget, the limit records it.
     """
     n, k = graph.n, len(ideal)
     if k == 1:
@@ -84,10 +93,16 @@ def exact_partition(
             for p in range(k):
                 m.add_hint(x[i][p], int(hint[i]) == p)
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.max_deterministic_time = work
+    limit = limit or unlimited()
+    if math.isfinite(limit.remaining()):
+        solver.parameters.max_time_in_seconds = max(limit.remaining(), 1e-3)
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
     status = solver.solve(m)
+    if status not in (cp_model.OPTIMAL, cp_model.INFEASIBLE) and \
+            solver.deterministic_time < 0.999 * work:
+        limit.record("exact CP-SAT partition")
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return np.array([next(p for p in range(k) if solver.value(x[i][p])) for i in range(n)],

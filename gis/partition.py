@@ -22,6 +22,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from gis.adjacency import UnitGraph
+from gis.errors import GisError
 
 Metric = Callable[["Partition"], Any]
 #: Named metrics of a partition (GerryChain's "updaters"); see :func:`metric`.
@@ -58,6 +59,9 @@ class Partition:
         Whether a slot is an exclusive grid (专属网格) that edits may not touch.
     tolerance
         Allowed |deviation| (fraction, 0.05 = ±5 %).
+    retired
+        Slots emptied on purpose (a grid merged into another): an empty retired slot is no
+        longer a grid, while an empty slot that is not retired is a grid that lost its units.
     """
 
     graph: UnitGraph
@@ -68,12 +72,19 @@ class Partition:
     ideal: NDArray[np.float64]
     pinned: NDArray[np.bool_]
     tolerance: float = 0.05
+    retired: NDArray[np.bool_] | None = None
     _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         a = np.asarray(self.assignment, dtype=np.int64).copy()
         a.setflags(write=False)
         object.__setattr__(self, "assignment", a)
+        k = len(self.labels)
+        retired = np.zeros(k, dtype=bool)
+        if self.retired is not None:
+            given = np.asarray(self.retired, dtype=bool)[:k]
+            retired[: len(given)] = given
+        object.__setattr__(self, "retired", retired)
 
     @property
     def k(self) -> int:
@@ -95,11 +106,18 @@ class Partition:
 
     def with_slots(self, assignment: NDArray[np.int64], *, labels: tuple[str, ...],
                    villages: tuple[str, ...], ideal: NDArray[np.float64],
-                   pinned: NDArray[np.bool_]) -> Partition:
-        """A child with a new slot table (after a split or merge)."""
+                   pinned: NDArray[np.bool_], retired: NDArray[np.bool_] | None = None
+                   ) -> Partition:
+        """A child with a new slot table (after a split or merge); *retired* defaults to the
+        current mask, extended with ``False`` for new slots."""
         return replace(self, assignment=assignment, labels=labels, villages=villages,
                        ideal=np.asarray(ideal, dtype=np.float64),
-                       pinned=np.asarray(pinned, dtype=bool), _cache={})
+                       pinned=np.asarray(pinned, dtype=bool),
+                       retired=self.retired if retired is None else retired, _cache={})
+
+    def with_labels(self, labels: tuple[str, ...]) -> Partition:
+        """The same partition with other grid ids (numbering)."""
+        return replace(self, labels=tuple(labels), _cache={})
 
     def units_of(self, slot: int) -> NDArray[np.int64]:
         """Nodes of grid *slot*."""
@@ -266,5 +284,80 @@ def within_tolerance(p: Partition) -> bool:
     return p["summary"]["within_tolerance"] >= 1.0
 
 
-#: The constraints every committed plan satisfies.
+def pinned_kept(p: Partition, pinned_units: NDArray[np.bool_]) -> bool:
+    """Every pinned unit (专属网格) is in a pinned grid that holds pinned units only."""
+    return not _pinned_problems(p, np.asarray(pinned_units, dtype=bool), None)
+
+
+#: The constraints every committed plan satisfies (``pinned_kept`` also needs the units'
+#: pinned flags: :func:`check_valid` runs them all).
 VALID = (complete, contiguous, within_villages)
+
+
+class InvalidPartitionError(GisError, ValueError):
+    """A partition breaks a constraint of :data:`VALID`; :attr:`problems` lists every reason."""
+
+    def __init__(self, message: str, problems: list[str]) -> None:
+        super().__init__(message)
+        self.problems = problems
+
+
+def _pinned_problems(p: Partition, pinned_units: NDArray[np.bool_],
+                     before: Partition | None) -> list[str]:
+    out = []
+    ids = p.graph.ids
+    for i in np.flatnonzero(pinned_units & ~p.pinned[p.assignment]):
+        out.append(f"unit {ids[i]} is an exclusive unit (专属网格, pinned) but grid "
+                   f"{p.labels[p.assignment[i]]} is not an exclusive grid")
+    for s in np.flatnonzero(p.pinned & (p["size"] > 0)):
+        strays = ids[(p.assignment == s) & ~pinned_units]
+        if len(strays):
+            out.append(f"exclusive grid {p.labels[s]} would hold ordinary unit(s) "
+                       f"{[str(u) for u in strays[:10]]}: exclusive grids are never merged")
+    if before is not None:
+        for s in np.flatnonzero(before.pinned & (before["size"] > 0)):
+            was = set(before.graph.ids[before.assignment == s].tolist())
+            label = before.labels[s]
+            now = set(ids[p.assignment == p.labels.index(label)].tolist()) \
+                if label in p.labels else set()
+            if was != now:
+                out.append(f"exclusive grid {label} would change (专属网格 are kept as they "
+                           "are): leave its units where they are")
+    return out
+
+
+def problems(p: Partition, *, pinned_units: NDArray[np.bool_] | None = None,
+             before: Partition | None = None) -> list[str]:
+    """Every reason *p* may not be committed (empty: valid).
+
+    Checks :data:`VALID` — complete, contiguous, within villages — and, given the units'
+    *pinned_units* flags, that exclusive grids hold their pinned units only; given the
+    partition *before* an edit, also that every exclusive grid kept exactly its units.
+    """
+    out: list[str] = []
+    a = p.assignment
+    if len(a) != p.graph.n or np.any((a < 0) | (a >= p.k)):
+        bad = p.graph.ids[(a < 0) | (a >= p.k)] if len(a) == p.graph.n else p.graph.ids
+        return [f"unit(s) {[str(u) for u in bad[:10]]} have no grid: every unit of the "
+                "village needs exactly one grid"]
+    gone = np.flatnonzero(p.retired & (p["size"] > 0))
+    out += [f"grid {p.labels[s]} was merged away but still holds units" for s in gone]
+    for s in np.flatnonzero(p["pieces"] > 1):
+        out.append(f"grid {p.labels[s]} would fall into {p['pieces'][s]} disconnected pieces: "
+                   "a grid is one connected area")
+    for s in p["mixed_villages"]:
+        other = sorted({str(v) for v in p.graph.village[a == s]} - {p.villages[s]})
+        out.append(f"grid {p.labels[s]} (village {p.villages[s]}) would hold units of village "
+                   f"{other[:5]}: grids never cross a village boundary")
+    if pinned_units is not None:
+        out += _pinned_problems(p, np.asarray(pinned_units, dtype=bool), before)
+    return out
+
+
+def check_valid(p: Partition, *, pinned_units: NDArray[np.bool_] | None = None,
+                before: Partition | None = None) -> None:
+    """Raise :class:`InvalidPartitionError` with every reason when :func:`problems` finds any."""
+    found = problems(p, pinned_units=pinned_units, before=before)
+    if found:
+        msg = f"the grids cannot be committed ({len(found)} problem(s)): " + "; ".join(found[:3])
+        raise InvalidPartitionError(msg, found)

@@ -14,12 +14,12 @@ NumPy's per-call overhead would dominate.
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 from numpy.typing import NDArray
 
 from gis.adjacency import UnitGraph
+from gis.budget import SafetyLimit
 
 EXCESS = 1000.0
 
@@ -280,10 +280,13 @@ class LocalSearch:
                if g not in self.frozen and abs(self.dev(g)) > self.tol + 1e-12]
         return [g for _, g in sorted(bad, reverse=True)]
 
-    def descend(self, deadline: float, max_sweeps: int = 200) -> None:
-        """Flip and swap until no move improves or *deadline* (``time.perf_counter``)."""
+    def descend(self, max_sweeps: int = 200, limit: SafetyLimit | None = None) -> None:
+        """Flip, swap and chain until no move improves, for at most *max_sweeps* sweeps.
+
+        The budget is in sweeps (deterministic); *limit* is only the outer wall-clock guard.
+        """
         for _ in range(max_sweeps):
-            if time.perf_counter() > deadline:
+            if limit is not None and limit.expired("local search"):
                 return
             moved = self.flip_pass()
             if moved == 0 and self.out_of_tolerance():

@@ -1,4 +1,4 @@
-"""``gridpatrol balance`` and ``gridpatrol grids edit|history|revert``."""
+"""``gridpatrol balance`` and ``gridpatrol grids edit|commit|history|revert``."""
 
 from __future__ import annotations
 
@@ -34,9 +34,12 @@ def _balance(args: argparse.Namespace) -> int:
                 progress=lambda _v: bar.update(1))
     finally:
         store.close()
+    for village, reasons in report.skipped.items():
+        sys.stderr.write(f"village {village} not balanced: {'; '.join(reasons)}\n")
     _out({"villages": len(report.villages), "grids": report.grids,
           "moved_units": report.moved_units, "summary": report.summary,
-          "per_village": report.per_village})
+          "per_village": report.per_village, "skipped": report.skipped,
+          "safety_limit": report.safety_limit})
     return 0
 
 
@@ -54,21 +57,36 @@ def _params(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _edit(args: argparse.Namespace) -> int:
-    from api.services.grid_edits import commit_edit, preview_edit
+    """Preview (``--preview``: prints the token) or preview and commit that preview."""
+    from api.services.grid_edits import commit_preview, preview_edit
+    from layers.errors import ConflictError
 
     store = open_store(args.db, create=False)
     try:
+        prev = preview_edit(store, kind=args.op, params=_params(args), tolerance=args.tolerance)
         if args.preview:
-            _out(preview_edit(store, kind=args.op, params=_params(args),
-                              tolerance=args.tolerance))
-        else:
-            expected = args.expect_version
-            if expected is None:
-                expected = preview_edit(store, kind=args.op, params=_params(args),
-                                        tolerance=args.tolerance)["version"]
-            _out(commit_edit(store, kind=args.op, params=_params(args),
-                             expected_version=expected, author=args.author,
-                             reason=args.reason, tolerance=args.tolerance))
+            _out(prev)
+            return 0
+        expected = prev["version"] if args.expect_version is None else args.expect_version
+        if expected != prev["version"]:
+            raise ConflictError(f"village {prev['village']} is at version {prev['version']}, "
+                                f"not {expected}: check the grids and redo the edit")
+        _out(commit_preview(store, token=prev["token"], author=args.author, reason=args.reason,
+                            expected_version=expected, tolerance=args.tolerance))
+    finally:
+        store.close()
+    return 0
+
+
+def _commit(args: argparse.Namespace) -> int:
+    """Write exactly what a preview showed (its token), never re-running the edit."""
+    from api.services.grid_edits import commit_preview
+
+    token = sys.stdin.read().strip() if args.token == "-" else args.token
+    store = open_store(args.db, create=False)
+    try:
+        _out(commit_preview(store, token=token, author=args.author, reason=args.reason,
+                            expected_version=args.expect_version))
     finally:
         store.close()
     return 0
@@ -105,7 +123,9 @@ def _who(p: argparse.ArgumentParser) -> None:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``balance`` and ``grids``."""
-    b = sub.add_parser("balance", help="draw balanced grids in every village")
+    b = sub.add_parser("balance", help="draw balanced grids in every village (villages that "
+                       "cannot be balanced are listed and left alone; exit 2 only when none "
+                       "can be)")
     _who(b)
     b.add_argument("--target", type=float, default=300.0, help="target workload per grid")
     b.add_argument("--tolerance", type=float, default=0.05, help="allowed |deviation|")
@@ -138,11 +158,17 @@ def register(sub: argparse._SubParsersAction) -> None:
         _who(p)
         for name, kw in args:
             p.add_argument(name, **kw)
-        p.add_argument("--preview", action="store_true", help="show, do not write")
+        p.add_argument("--preview", action="store_true",
+                       help="show, do not write; prints a token for `grids commit`")
         p.add_argument("--expect-version", type=int, help="fail if the village moved on")
         p.add_argument("--tolerance", type=float, default=0.05)
         p.add_argument("--seed", type=int, default=0)
         p.set_defaults(func=_edit)
+    c = gs.add_parser("commit", help="write exactly what a preview showed (its token)")
+    _who(c)
+    c.add_argument("token", help="the token `grids edit … --preview` printed ('-': stdin)")
+    c.add_argument("--expect-version", type=int, help="fail if the village moved on")
+    c.set_defaults(func=_commit)
     h = gs.add_parser("history", help="versions of a village's grids")
     add_db_argument(h)
     h.add_argument("village")

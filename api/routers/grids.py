@@ -1,9 +1,10 @@
 """Grid editing: read with ETag, preview, commit with If-Match, history, revert.
 
-Every edit the balancing engineer provides (move, split, merge, redraw, rebalance) has
-``POST /grids/edits/{kind}/preview`` (never writes) and ``POST /grids/edits/{kind}`` (commit:
-``If-Match`` required).  Planners and admins only; a township-scoped planner gets 404 outside
-the township.
+Every edit (move, split, merge, redraw, rebalance) has ``POST /grids/edits/{kind}/preview``
+(never writes; returns the figures and a ``token``).  ``POST /grids/edits/commit`` with that
+token and ``If-Match`` writes exactly what the preview showed (the edit is not run again).
+``POST /grids/edits/{kind}`` previews and commits in one request (``If-Match`` required).
+Planners and admins only; a township-scoped planner gets 404 outside the township.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from api.deps import CurrentUser, PlannerUser, SettingsDep, StoreDep
 from api.errors import NotFoundError
 from api.geojson import feature_texts, to_shape
 from api.schemas import (
+    CommitPreview,
     EditResult,
     HistoryEntry,
     MergeEdit,
@@ -28,7 +30,7 @@ from api.schemas import (
     SplitEdit,
 )
 from api.services import grid_api
-from api.services.grids import current_versions
+from api.services.partition_writer import current_versions
 from api.services.users import User
 from layers.store import Store
 
@@ -60,7 +62,8 @@ def _result(res: dict[str, Any], *, committed: bool, grids: dict[str, Any] | Non
     return EditResult(village=res["village"], version=int(res["version"]), kind=res["kind"],
                       touched=list(res["grids"]), before=res["before"], after=res["after"],
                       moved=list(res["moved"]), committed=committed,
-                      etag=grid_api.etag(res["village"], int(res["version"])), grids=grids)
+                      etag=grid_api.etag(res["village"], int(res["version"])), grids=grids,
+                      token=res.get("token"), safety_limit=res.get("safety_limit"))
 
 
 def _routes(kind: str, model: type) -> None:
@@ -93,6 +96,23 @@ def _routes(kind: str, model: type) -> None:
     router.add_api_route(f"/grids/edits/{kind}", commit, methods=["POST"],
                          response_model=EditResult, summary=f"Commit: {kind}",
                          name=f"commit_{kind}", responses=_412_428)  # type: ignore[arg-type]
+
+
+@router.post("/grids/edits/commit", response_model=EditResult, summary="Commit a preview",
+             responses=_412_428)  # type: ignore[arg-type]
+def commit_preview(body: CommitPreview, user: PlannerUser, store: StoreDep, response: Response,
+                   if_match: IfMatch = None) -> EditResult:
+    """Write exactly what a preview showed: send its ``token`` and its ETag in If-Match.
+
+    The edit is not run again.  412 when the village changed since the preview, 422 when the
+    token is damaged or the result would break a constraint (the reasons are listed).
+    """
+    village = grid_api.scoped_village_id(store, user, grid_api.token_village(body.token))
+    expected = grid_api.parse_if_match(if_match, village)
+    res = grid_api.commit_token(store, user, token=body.token, expected=expected,
+                                reason=body.reason)
+    response.headers["ETag"] = grid_api.etag(village, int(res["version"]))
+    return _result(res, committed=True, grids=grid_api.village_grids(store, village))
 
 
 for _kind, _model in (("move", MoveEdit), ("split", SplitEdit), ("merge", MergeEdit),

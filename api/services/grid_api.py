@@ -78,7 +78,7 @@ def parse_if_match(header: str | None, village: str) -> int:
 
 def check_current(store: Reader, village: str, expected: int) -> None:
     """412 early when *village* is no longer at *expected* (the write re-checks atomically)."""
-    from api.services.grids import current_versions
+    from api.services.partition_writer import current_versions
 
     now = current_versions(store, [village])[village]
     if now != expected:
@@ -92,25 +92,55 @@ def village_grids(store: Reader, village: str) -> dict[str, Any]:
     return json.loads(collection_text(feature_texts(frame, id_field="grid_id")))
 
 
-def commit(store: Store, user: User, *, kind: str, params: dict[str, Any], village: str,
-           expected: int, reason: str) -> dict[str, Any]:
-    """Commit through :func:`api.services.grid_edits.commit_edit`; the audit event is written
-    in the same transaction as the edit."""
-    from api.services.grid_edits import commit_edit
-
-    check_current(store, village, expected)
+def _audited(user: User, kind: str, village: str) -> Any:
     def audit_it(tx: Any, result: dict[str, Any]) -> None:
         audit.record(tx, user=user.username, action=f"grid.{kind}", obj=village,
                      detail={"version": result["version"], "grids": list(result["grids"]),
                              "moved": len(result["moved"])})
+    return audit_it
 
+
+def _racing(village: str, run: Any) -> dict[str, Any]:
     try:
-        result = commit_edit(store, kind=kind, params=params, expected_version=expected,
-                             author=user.username, reason=reason,  # type: ignore[arg-type]
-                             after=audit_it)
+        return run()
     except StoreError as exc:  # PostGIS: a racing commit took the version first
         if any(w in str(exc) for w in ("UniqueViolation", "unique", "Deadlock", "deadlock")):
             raise StaleVersionError(f"village {village} changed while committing: read it "
                                     "again and redo the edit") from exc
         raise
-    return result
+
+
+def commit(store: Store, user: User, *, kind: str, params: dict[str, Any], village: str,
+           expected: int, reason: str) -> dict[str, Any]:
+    """Preview and commit in one call through :func:`api.services.grid_edits.commit_edit`;
+    the audit event is written in the same transaction as the edit."""
+    from api.services.grid_edits import commit_edit
+
+    check_current(store, village, expected)
+    return _racing(village, lambda: commit_edit(
+        store, kind=kind, params=params, expected_version=expected,  # type: ignore[arg-type]
+        author=user.username, reason=reason, after=_audited(user, kind, village)))
+
+
+def token_village(token: str) -> str:
+    """The village a preview token belongs to (422 when the token is damaged)."""
+    from api.services.preview_tokens import PreviewToken
+
+    return PreviewToken.decode(token).village
+
+
+def commit_token(store: Store, user: User, *, token: str, expected: int,
+                 reason: str) -> dict[str, Any]:
+    """Commit exactly what a preview showed (:func:`api.services.grid_edits.commit_preview`),
+    with its audit event in the same transaction."""
+    from api.services.grid_edits import commit_preview
+    from api.services.preview_tokens import PreviewToken
+
+    tok = PreviewToken.decode(token)
+    check_current(store, tok.village, expected)
+    if expected != tok.version:
+        raise StaleVersionError(f"the preview was made on version {tok.version} of village "
+                                f"{tok.village}, If-Match names {expected}: preview again")
+    return _racing(tok.village, lambda: commit_preview(
+        store, token=token, author=user.username, reason=reason, expected_version=expected,
+        after=_audited(user, tok.kind, tok.village)))

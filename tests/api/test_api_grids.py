@@ -70,3 +70,61 @@ def test_edit_refusal_is_422_and_unknown_grid_404(client, auth) -> None:
     assert client.post("/grids/edits/merge/preview", headers=h,
                        json={"grid_id": "G1", "other_grid_id": "nope"}).status_code == 404
     assert _etag(client, h) == tag
+
+
+def _forge(moves: dict[str, str], version: int = 1) -> str:
+    from api.services.preview_tokens import PreviewToken, assignment_digest
+
+    base = {"U1": "G1", "U2": "G1", "U3": "G2", "U4": "G2"}
+    return PreviewToken(village="V1", version=version, kind="move", grids=("G1", "G2"),
+                        base=assignment_digest(base),
+                        result=assignment_digest({**base, **moves}), moves=moves).encode()
+
+
+def test_commit_writes_the_previewed_token(client, auth) -> None:
+    h = auth("planner")
+    tag = _etag(client, h)
+    prev = client.post("/grids/edits/move/preview", headers=h, json=MOVE).json()
+    assert prev["token"] and prev["safety_limit"]["hit"] is False
+    body = {"token": prev["token"], "reason": "as previewed"}
+    assert client.post("/grids/edits/commit", headers=h, json=body).status_code == 428
+    ok = client.post("/grids/edits/commit", headers={**h, "If-Match": tag}, json=body)
+    assert ok.status_code == 200, ok.text
+    res = ok.json()
+    assert res["committed"] and res["after"] == prev["after"] and res["moved"] == ["U2"]
+    assert ok.headers["etag"] == '"V1:2"'
+    again = client.post("/grids/edits/commit", headers={**h, "If-Match": ok.headers["etag"]},
+                        json=body)
+    assert again.status_code == 412, again.text  # the preview was for version 1
+    hist = client.get("/grids/villages/V1/history", headers=h).json()
+    assert hist[0]["reason"] == "as previewed"
+
+
+def test_commit_refuses_a_token_that_breaks_the_grids(client, auth) -> None:
+    h = auth("admin")
+    tag = _etag(client, h)
+    broken = client.post("/grids/edits/commit", headers={**h, "If-Match": tag},
+                         json={"token": _forge({"U4": "G1", "U2": "G2"})})
+    assert broken.status_code == 422, broken.text
+    assert any("disconnected" in e for e in broken.json()["errors"])
+    across = client.post("/grids/edits/commit", headers={**h, "If-Match": tag},
+                         json={"token": _forge({"U1": "G3"})})
+    assert across.status_code == 422 and "village" in across.json()["detail"]
+    damaged = client.post("/grids/edits/commit", headers={**h, "If-Match": tag},
+                          json={"token": _forge({"U1": "G2"})[:-6] + "AAAAAA"})
+    assert damaged.status_code == 422 and "damaged" in damaged.json()["detail"]
+    assert _etag(client, h) == tag  # nothing was written
+    fine = client.post("/grids/edits/commit", headers={**h, "If-Match": tag},
+                       json={"token": _forge({"U2": "G2", "U3": "G1"})})
+    assert fine.status_code == 200, fine.text
+
+
+def test_commit_of_a_token_outside_the_planners_township_is_404(client, auth) -> None:
+    from api.services.preview_tokens import PreviewToken, assignment_digest
+
+    token = PreviewToken(village="V2", version=1, kind="move", grids=("G3",),
+                         base=assignment_digest({}), result=assignment_digest({}),
+                         moves={}).encode()
+    r = client.post("/grids/edits/commit", headers={**auth("planner"), "If-Match": '"V2:1"'},
+                    json={"token": token})
+    assert r.status_code == 404, r.text

@@ -9,6 +9,7 @@ from grid_fixtures import lattice, random_households
 
 from gis.adjacency import build_graph
 from gis.balance import BalanceError, balance
+from gis.budget import SafetyLimit
 from gis.exact import exact_partition
 from gis.partition import VALID
 from gis.workload import WorkloadError, compute_workload, parse_weights
@@ -64,7 +65,7 @@ def test_rerun_after_small_weight_change_moves_few_units() -> None:
 
 def test_exact_model_gives_connected_balanced_parts() -> None:
     g, w = _graph(4, 3, seed=5)
-    res = exact_partition(g, w, np.full(3, w.sum() / 3), 0.05, time_limit=5.0)
+    res = exact_partition(g, w, np.full(3, w.sum() / 3), 0.05, work=5.0)
     assert res is not None and set(res.tolist()) == {0, 1, 2}
     for p in range(3):
         assert len(g.components(np.flatnonzero(res == p))) == 1
@@ -113,3 +114,15 @@ def test_weights() -> None:
     units.loc[0, "members"] = -3
     with pytest.raises(WorkloadError, match="V0-0"):
         compute_workload(units, {"members": 1})
+
+
+def test_budgets_are_steps_and_the_safety_limit_reports_when_it_bites() -> None:
+    """The same seed gives the same grids; a wall-clock limit that bites is reported."""
+    g, w = _graph(8, 6, seed=7)
+    runs = [balance(g, w, rng=np.random.default_rng(4), target=90.0, limit=SafetyLimit(600.0))
+            for _ in range(2)]
+    assert np.array_equal(runs[0].assignment, runs[1].assignment)
+    tight = SafetyLimit(0.0)
+    cut = balance(g, w, rng=np.random.default_rng(4), target=90.0, limit=tight)
+    assert all(c(cut) for c in VALID)  # still valid grids, just not the full search
+    assert tight.hit and tight.report()["events"] and SafetyLimit(None).report()["hit"] is False

@@ -43,7 +43,7 @@ def _apply(p, kind: str, a: int, b: int):  # noqa: ANN001, ANN202
         c = GEOMS[a % GRAPH.n].centroid
         poly = shapely.box(c.x - 60, c.y - 60, c.x + 60 + (b % 3) * CELL, c.y + 60)
         return edits.redraw(p, poly, act[b % len(act)], GEOMS)
-    return edits.rebalance(p, [grid], rng=np.random.default_rng(b), seconds=0.05)
+    return edits.rebalance(p, [grid], rng=np.random.default_rng(b), sweeps=5)
 
 
 @settings(max_examples=30, derandomize=True, deadline=None,
