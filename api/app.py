@@ -30,6 +30,7 @@ from api.routers import (
     plans,
     visits,
 )
+from api.services.network import NetworkCache
 from api.services.users import signing_secret
 from api.settings import Settings
 from layers.store import open_store
@@ -104,6 +105,7 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = open_store(settings.db)
         app.state.store = store
+        app.state.networks = NetworkCache(settings.cache_dir)
         app.state.secret = (settings.jwt_secret.get_secret_value() if settings.jwt_secret
                             else signing_secret(store))
         log.info("serving store %s", getattr(store, "ns", None) and "postgis" or store.url)

@@ -1,4 +1,4 @@
-"""Typed dependencies: the store, the settings, the signed-in user, role gates, bbox, paging.
+"""Typed dependencies: store, network cache, settings, signed-in user, role gates, bbox, paging.
 
 Route modules use the ``Annotated`` aliases (``StoreDep``, ``CurrentUser`` …) and never check
 roles or parse parameters by hand.  These dependencies only parse and look up (no I/O), so
@@ -17,6 +17,7 @@ from fastapi.security import OAuth2PasswordBearer
 
 from api.auth import COOKIE, decode_token
 from api.errors import BadInputError, ForbiddenError, NotAuthenticatedError
+from api.services.network import NetworkCache
 from api.services.users import User
 from api.settings import Settings
 from layers.store import BBox, Store
@@ -37,7 +38,13 @@ async def get_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
+async def get_networks(request: Request) -> NetworkCache:
+    """The road-network cache opened in the lifespan (one per worker process)."""
+    return request.app.state.networks  # type: ignore[no-any-return]
+
+
 StoreDep = Annotated[Store, Depends(get_store)]
+NetworksDep = Annotated[NetworkCache, Depends(get_networks)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 

@@ -126,6 +126,17 @@ class PlanStop(BaseModel):
     site_id: str
 
 
+class SkippedSiteOut(BaseModel):
+    """A site left out of the day: too far from any road, or cut off from the depot."""
+
+    site_id: str
+    name: str
+    kind: str
+    distance_m: float | None = Field(None, description="metres from its access point to the "
+                                     "nearest road node")
+    reason: str
+
+
 class PlanOut(BaseModel):
     """A plan as its reader may see it (the seed only for admins and its author)."""
 
@@ -140,6 +151,8 @@ class PlanOut(BaseModel):
     dispatched_at: str | None = None
     seed: int | None = None
     path: dict[str, Any] | None = Field(None, description="GeoJSON LineString (lon/lat)")
+    skipped: list[SkippedSiteOut] = Field(default_factory=list, description="sites left out "
+                                          "of the day (off the road network), with the reason")
 
 
 class PlanSummary(BaseModel):

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     page_default: int = Field(100, ge=1, description="items per page when no limit is given")
     page_max: int = Field(10_000, ge=1, description="largest limit accepted")
     checkin_radius_m: float = Field(300.0, gt=0, description="check-in distance to the site, m")
+    cache_dir: str | None = Field(
+        None, description="private cache of road networks and travel times (default "
+        "$XDG_CACHE_HOME/gridpatrol, else ~/.cache/gridpatrol; made mode 0700)")
     cookie_secure: bool = Field(False, description="mark the login cookie Secure (behind HTTPS)")
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)

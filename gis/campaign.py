@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 #: ordered list of site indices (a subset of *sites*), one list per team.
 Router = Callable[[np.ndarray, np.ndarray, int], list[list[int]]]
 RiskFn = Callable[[dt.date, np.ndarray], np.ndarray]
+#: ``fits(route) -> bool``: whether a team can drive this ordered route within the day.
+Fits = Callable[[Sequence[int]], bool]
 
 
 class CampaignError(GisError, ValueError):
@@ -158,10 +160,12 @@ def _probs(rate: np.ndarray, deficit: np.ndarray, gap: np.ndarray, limit: np.nda
 
 
 def assign_teams(routes: list[list[int]], teams: int, previous: Sequence[int | None],
-                 rng: np.random.Generator) -> list[list[int]]:
+                 rng: np.random.Generator, fits: Fits | None = None) -> list[list[int]]:
     """Permute (and if need be reverse) routes so that no team starts where it did yesterday.
 
-    *previous* holds each team's first site yesterday (None if it did not go out).
+    *previous* holds each team's first site yesterday (None if it did not go out).  A
+    route is reversed only when *fits* accepts the reversed order: on one-way streets the
+    way back can take longer than the day, and then the route keeps its order.
     """
     routes = [list(r) for r in routes] + [[] for _ in range(teams - len(routes))]
     for _ in range(200):
@@ -170,7 +174,14 @@ def assign_teams(routes: list[list[int]], teams: int, previous: Sequence[int | N
         if all(not r or r[0] != previous[k] for k, r in enumerate(cand)):
             return cand
     cand = [routes[j] for j in rng.permutation(teams)]
-    return [r[::-1] if r and r[0] == previous[k] else r for k, r in enumerate(cand)]
+    out = []
+    for k, r in enumerate(cand):
+        flip = bool(r) and r[0] == previous[k] and (fits is None or fits(r[::-1]))
+        if r and r[0] == previous[k] and not flip:
+            log.info("team %d starts where it did yesterday: its reversed route does not "
+                     "fit the day", k + 1)
+        out.append(r[::-1] if flip else r)
+    return out
 
 
 def _next_capacity(capacity: float, drawn: int, visited: int) -> float:
@@ -201,6 +212,7 @@ def run_campaign(
     overrides: Mapping[dt.date, Sequence[int]] | None = None,
     policy: str = "mixed",
     findings_prob: np.ndarray | None = None,
+    fits: Fits | None = None,
 ) -> CampaignResult:
     """Plan (and simulate) the campaign day by day.
 
@@ -223,6 +235,9 @@ def run_campaign(
     findings_prob
         Simulation only: the chance that a visit has findings (which raise risk until a
         clean revisit).  ``None`` = no findings.
+    fits
+        Whether a team can drive an ordered route within the day (checked before a route
+        is reversed; ``None``: any order fits, as on two-way roads).
     """
     if teams <= 0:
         msg = f"teams must be at least 1 (got {teams})"
@@ -267,7 +282,7 @@ def run_campaign(
         prize = risk[sites] * (1 + np.maximum(deficit[sites], 0)) * np.where(
             forced[sites], 100.0, 1.0)
         routes = router(sites, prize, seed)
-        routes = assign_teams(routes, teams, previous, day_rng)
+        routes = assign_teams(routes, teams, previous, day_rng, fits)
         previous = [r[0] if r else None for r in routes]
         day = CampaignDay(date, seed, p, tuple(sites.tolist()),
                           tuple(tuple(r) for r in routes), tuple(np.flatnonzero(forced).tolist()),

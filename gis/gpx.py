@@ -1,6 +1,8 @@
 """GPX 1.1 documents for a team's day: the stops as waypoints, the road path as a track.
 
-Pure string building (no files); coordinates are WGS 84 lon/lat degrees as GPX requires.
+The one GPX writer: the files ``gridpatrol plan`` writes and ``GET /plans/{id}/gpx`` are
+both :func:`day_gpx` of the stored plan, byte for byte.  Pure string building (no files);
+coordinates are WGS 84 lon/lat degrees with 6 decimals (~0.1 m), times UTC.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
 GPX_NS = "http://www.topografix.com/GPX/1/1"
+#: The plans' clock times are China Standard Time (UTC+8, the whole country, no DST).
+PLAN_TZ = dt.timezone(dt.timedelta(hours=8))
 
 
 def _time(t: dt.datetime | None) -> str:
@@ -45,13 +49,25 @@ def route_gpx(
            f'<gpx version="1.1" creator="GridPatrol" xmlns="{GPX_NS}">',
            f"<metadata><name>{escape(name)}</name>{_time(start)}</metadata>"]
     for k, s in enumerate(stops, 1):
-        when = start + dt.timedelta(seconds=int(s["arrival_s"])) if start else None
+        arrival = s.get("arrival_s")
+        when = start + dt.timedelta(seconds=int(arrival)) if start and arrival is not None else None
         label = f"{k}. {s.get('name') or s['site_id']}"
-        out.append(f'<wpt lat="{float(s["lat"]):.7f}" lon="{float(s["lon"]):.7f}">'
+        out.append(f'<wpt lat="{float(s["lat"]):.6f}" lon="{float(s["lon"]):.6f}">'
                    f"{_time(when)}<name>{escape(label)}</name>"
                    f"<desc>{escape(str(s['site_id']))}</desc>"
                    f"<type>{escape(str(s.get('kind', 'site')))}</type></wpt>")
     out.append(f"<trk><name>{escape(name)}</name><trkseg>")
-    out.extend(f'<trkpt lat="{lat:.7f}" lon="{lon:.7f}"/>' for lon, lat in path)
+    out.extend(f'<trkpt lat="{lat:.6f}" lon="{lon:.6f}"/>' for lon, lat in path)
     out.append("</trkseg></trk></gpx>")
     return "\n".join(out) + "\n"
+
+
+def day_gpx(*, date: str, team: str, day_start: str | None,
+            path: Sequence[tuple[float, float]], stops: Sequence[dict]) -> str:
+    """A plan's GPX: track ``"<date> <team>"``, times from *day_start* (``HH:MM``, local
+    time :data:`PLAN_TZ`; none when unknown)."""
+    start = None
+    if day_start:
+        h, m = (int(x) for x in day_start.split(":"))
+        start = dt.datetime.combine(dt.date.fromisoformat(date), dt.time(h, m), tzinfo=PLAN_TZ)
+    return route_gpx(f"{date} {team}", path, stops, start=start)

@@ -109,10 +109,16 @@ def travel_time_matrix(
     return result
 
 
+def reachable(matrix: np.ndarray) -> np.ndarray:
+    """Which of sites ``1..n`` can be reached from site 0 (the depot) and back: a mask of
+    length n.  The one answer to "is this site cut off?" (planning skips, solvers refuse)."""
+    m = np.asarray(matrix)
+    return np.isfinite(m[0, 1:]) & np.isfinite(m[1:, 0])
+
+
 def check_reachable(matrix: np.ndarray, names: Sequence[str]) -> None:
     """Raise :class:`UnreachableError` naming every site cut off from site 0 (the depot)."""
-    bad = [names[i] for i in range(1, len(names))
-           if not (np.isfinite(matrix[0, i]) and np.isfinite(matrix[i, 0]))]
+    bad = [names[i + 1] for i in np.flatnonzero(~reachable(matrix))]
     if bad:
         msg = (f"{len(bad)} site(s) cannot be reached from the depot and back on the road "
                f"network: {', '.join(bad[:20])}; check their road connection or remove them")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
@@ -20,6 +21,7 @@ import pyvrp
 from pyvrp.stop import MaxRuntime
 
 from gis.errors import GisError
+from gis.matrix import check_reachable
 from gis.sites import check_duplicates
 
 log = logging.getLogger(__name__)
@@ -134,12 +136,7 @@ def validate_day(problem: DayProblem) -> None:
     if d.shape != (n + 1, n + 1):
         msg = f"duration matrix is {d.shape}, expected {(n + 1, n + 1)} (depot + {n} sites)"
         raise PatrolError(msg)
-    bad = [problem.site_ids[i] for i in range(n)
-           if not (np.isfinite(d[0, i + 1]) and np.isfinite(d[i + 1, 0]))]
-    if bad:
-        msg = (f"{len(bad)} site(s) cannot be reached from the depot and back: "
-               f"{', '.join(bad[:20])}; remove them or fix the road network")
-        raise PatrolError(msg, bad)
+    check_reachable(d, ["depot", *problem.site_ids])
     problems = []
     for i in np.flatnonzero(problem.must):
         early, late = problem.window(int(i))
@@ -248,6 +245,22 @@ def _explain_infeasible(problem: DayProblem, routes: list[TeamRoute], over: int)
            + f" (visits alone take {service / 3600:.1f} h); drop some must-visit sites, "
            "add a team or lengthen the day")
     raise PatrolError(msg, must)
+
+
+def timed_route(duration: np.ndarray, service_s: np.ndarray, site_ids: Sequence[str],
+                order: Sequence[int], team: int = 0) -> TeamRoute:
+    """A team's route along a fixed *order* of sites (0-based; matrix row ``i + 1``, the
+    depot row 0): arrival and departure times with no waiting, drive and return times (s)."""
+    t, here, drive, stops = 0.0, 0, 0.0, []
+    for i in order:
+        leg = float(duration[here, i + 1])
+        t += leg
+        drive += leg
+        dep = t + float(service_s[i])
+        stops.append(Stop(site_ids[i], int(i), int(round(t)), int(round(t)), int(round(dep))))
+        t, here = dep, i + 1
+    back = float(duration[here, 0])
+    return TeamRoute(team, tuple(stops), int(round(drive + back)), int(round(t + back)))
 
 
 def greedy_day(problem: DayProblem) -> DayPlan:

@@ -162,7 +162,7 @@ def _split_ways(roads: gpd.GeoDataFrame) -> tuple[pd.DataFrame, np.ndarray, np.n
     return edges, uniq, coords
 
 
-def build_graph(
+def road_graph(
     roads: gpd.GeoDataFrame,
     *,
     speeds: Mapping[str, float] | None = None,
@@ -272,18 +272,42 @@ def node_coords(graph: nx.MultiDiGraph) -> tuple[np.ndarray, np.ndarray]:
 
 
 class NodeIndex:
-    """Nearest road node to lon/lat points, distances in metres (local UTM)."""
+    """Road nodes in a local metric CRS (UTM): the nearest node to points, the nodes inside
+    or nearest to polygons.  Distances are in metres; input geometries in lon/lat."""
 
     def __init__(self, graph: nx.MultiDiGraph) -> None:
         self.ids, xy = node_coords(graph)
+        self.lonlat = xy
         bounds = tuple(np.r_[xy.min(axis=0), xy.max(axis=0)])
         self._tr = Transformer.from_crs(4326, metric_crs_for_bounds(bounds),  # type: ignore[arg-type]
                                         always_xy=True)
         mx, my = self._tr.transform(xy[:, 0], xy[:, 1])
-        self._tree = cKDTree(np.c_[mx, my])
+        self.xy = np.c_[mx, my]
+        self._tree = cKDTree(self.xy)
+        self._points = shapely.STRtree(shapely.points(self.xy))
 
     def nearest(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(node ids, distance m)`` for each point."""
         mx, my = self._tr.transform(np.asarray(lon, float), np.asarray(lat, float))
         dist, i = self._tree.query(np.c_[np.atleast_1d(mx), np.atleast_1d(my)])
         return self.ids[i], dist
+
+    def to_metric(self, geoms: np.ndarray) -> np.ndarray:
+        """Lon/lat geometries in this index's metric CRS."""
+        return shapely.transform(np.asarray(geoms, dtype=object),
+                                 lambda c: np.c_[self._tr.transform(c[:, 0], c[:, 1])])
+
+    def inside(self, geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(geometry index, node position)`` pairs: the nodes in or on each geometry
+        (*geoms* in the metric CRS, see :meth:`to_metric`)."""
+        pairs = self._points.query(geoms, predicate="intersects")
+        return pairs[0], pairs[1]
+
+    def nearest_to(self, geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(node position, distance m)`` of the node nearest to each metric geometry."""
+        pairs, dist = self._points.query_nearest(geoms, return_distance=True, all_matches=False)
+        pos = np.empty(len(geoms), np.int64)
+        out = np.full(len(geoms), np.inf)
+        pos[pairs[0]] = pairs[1]
+        out[pairs[0]] = dist
+        return pos, out

@@ -238,6 +238,20 @@ class StoreVerbs:
         """Layers with a table in the store."""
         return self._reader().layers()
 
+    def migrate(self) -> list[str]:
+        """Give the tables of a store written by an older GridPatrol the columns that the
+        schemas now declare (backends call it on opening); returns the columns added, as
+        ``layer.field``.  A store that is up to date is only read."""
+        reader = self._reader()
+        missing = {name: set(SCHEMAS[name].field_names) - reader._column_names(name)
+                   for name in sorted(reader._tables() & set(SCHEMAS))}
+        missing = {name: cols for name, cols in missing.items() if cols}
+        if missing:
+            with self.transaction() as tx:
+                for name in missing:
+                    tx._ensure_table(SCHEMAS[name])
+        return [f"{name}.{col}" for name, cols in missing.items() for col in sorted(cols)]
+
     def count(self, layer: str, *, bbox: BBox | None = None) -> int:
         """See :meth:`layers.store.Reader.count`."""
         return self._reader().count(layer, bbox=bbox)

@@ -300,6 +300,7 @@ class GeoPackageStore(StoreVerbs):
         self._read_pool = ConnectionPool(self._connect_reader, sqlite3.Connection.close)
         if self.path.exists() and self.path.stat().st_size > 0:
             self._check_is_gpkg()
+            self.migrate()
         else:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._init_file()

@@ -185,6 +185,7 @@ class PostGISStore(StoreVerbs):
         with self.transaction() as tx:
             tx.con.execute("CREATE EXTENSION IF NOT EXISTS postgis")
             tx.con.execute(f"CREATE SCHEMA IF NOT EXISTS {_q(self.ns)}")
+        self.migrate()
 
     def _con(self) -> Any:
         con = getattr(self._local, "con", None)

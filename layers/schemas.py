@@ -177,6 +177,9 @@ SCHEMAS: dict[str, LayerSchema] = {
                 _f("coalfield", "str"),
                 _f("area_m2", "float", doc="footprint area when the source was a polygon"),
                 _f("leader", "str", doc="the city leader with the named inspection duty (挂牌)"),
+                _f("access_lon", "float", doc="where inspectors reach the mine (its gate on "
+                   "the haul road), lon; default: the mine's own point"),
+                _f("access_lat", "float", doc="the access point's lat"),
                 _SOURCE,
                 _f("source_id", "str", doc="id in the source (GEM Mine ID, OSM id)"),
             ),
@@ -344,6 +347,9 @@ SCHEMAS: dict[str, LayerSchema] = {
                 _f("stops", "json", True, "ordered stops with arrival/departure times"),
                 _f("drive_s", "float"),
                 _f("seed", "int", doc="never shown to inspectors"),
+                _f("start", "str", doc="HH:MM the day starts (local time)"),
+                _f("skipped", "json", doc="sites left out that day: site_id, name, kind, "
+                   "distance_m, reason"),
                 _f("created_by", "str"),
                 _f("created_at", "datetime"),
                 _f("dispatched_at", "datetime"),

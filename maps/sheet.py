@@ -44,7 +44,8 @@ def _road(name: str, lang: str) -> str:
     return name
 
 
-def _clock(start_hhmm: str, seconds: float) -> str:
+def clock(start_hhmm: str, seconds: float) -> str:
+    """The clock time ``HH:MM`` *seconds* after *start_hhmm* (rounded to the minute)."""
     h, m = (int(x) for x in start_hhmm.split(":"))
     total = h * 60 + m + int(round(seconds / 60))
     return f"{(total // 60) % 24:02d}:{total % 60:02d}"
@@ -84,8 +85,8 @@ def day_sheet_html(
         rows.append(
             f"<tr><td>{k}</td><td><b>{escape(str(s.get('name') or s['site_id']))}</b>"
             f"<div class='roads'>{escape(t['roads'])}: {roads}</div></td>"
-            f"<td>{escape(kind)}</td><td>{_clock(start, s['arrival_s'])}</td>"
-            f"<td>{_clock(start, s['departure_s'])}</td><td class='sign'></td></tr>")
+            f"<td>{escape(kind)}</td><td>{clock(start, s['arrival_s'])}</td>"
+            f"<td>{clock(start, s['departure_s'])}</td><td class='sign'></td></tr>")
     body = "\n".join(rows) or f"<tr><td colspan='6'>{escape(t['none'])}</td></tr>"
     html_lang = "zh-CN" if lang == "zh" else "en"
     return f"""<!DOCTYPE html>
@@ -94,7 +95,7 @@ def day_sheet_html(
 <body><h1>{escape(t['title'])}</h1>
 <p class="meta"><span>{escape(t['date'])}: {escape(date)}</span>
 <span>{escape(t['team'])}: {escape(team)}</span><span>{escape(t['depart'])}: {start}</span>
-<span>{escape(t['back'])}: {_clock(start, end_s)}</span>
+<span>{escape(t['back'])}: {clock(start, end_s)}</span>
 <span>{escape(t['drive'])}: {drive_s / 60:.0f} min</span></p>
 <p class="secret">{escape(t['secret'])}</p>
 <table><thead><tr><th>{escape(t['no'])}</th><th>{escape(t['site'])}</th>

@@ -51,6 +51,19 @@ def _schema_url(base: str, schema: str) -> str:
     return f"{base}{sep}schema={schema}"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The road-network cache of this test session (never the user's own)."""
+    old = os.environ.get("XDG_CACHE_HOME")
+    path = tmp_path_factory.mktemp("xdg-cache")
+    os.environ["XDG_CACHE_HOME"] = str(path)
+    yield path
+    if old is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = old
+
+
 @pytest.fixture
 def postgis_url() -> Iterator[str]:
     """A PostGIS URL with a fresh schema, dropped after the test."""

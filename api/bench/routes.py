@@ -39,7 +39,7 @@ from gis.patrol import (
     solve_day,
 )
 from gis.risk import site_risk
-from gis.roads import NodeIndex, build_graph, graph_to_csr, roads_from_osm_lines
+from gis.roads import NodeIndex, graph_to_csr, road_graph, roads_from_osm_lines
 from gis.sites import DEFAULT_VISIT_MIN
 
 log = logging.getLogger(__name__)
@@ -113,13 +113,13 @@ def demo_graph() -> nx.MultiDiGraph:
 
         store = open_store(db, create=False)
         try:
-            return build_graph(store.read("roads"))
+            return road_graph(store.read("roads"))
         finally:
             store.close()
     import pyogrio
 
     lines = pyogrio.read_dataframe(f"/vsigzip/{OSM}", layer="lines")
-    return build_graph(roads_from_osm_lines(lines))
+    return road_graph(roads_from_osm_lines(lines))
 
 
 def instance(g: nx.MultiDiGraph, csr: Any, nodes: np.ndarray, n: int, *, seed: int,

@@ -21,6 +21,7 @@ import numpy as np
 
 from api.services.grids import balance_store
 from api.services.maps import write_map
+from api.services.planning import PlanOptions
 from api.services.routes import plan_day
 from api.services.units import build_units
 from data import GEM_MINES, OSM_BAYREUTH
@@ -75,12 +76,12 @@ def demo_steps(store: Store, out: Path, progress: bool) -> list[tuple[str, Calla
                 f"{m['contiguous']:.0%}, Polsby-Popper mean {m['pp_mean']:.2f}")
 
     def plan() -> str:
-        day = plan_day(store, date=DEMO_DATE, teams=DEMO_TEAMS, hours=DEMO_HOURS,
-                       seed=DEMO_SEED, out=out / "plans", seconds=3.0,
-                       workers=os.cpu_count() or 1)
+        options = PlanOptions(teams=DEMO_TEAMS, hours=DEMO_HOURS, seed=DEMO_SEED,
+                              out=out / "plans", seconds=3.0, workers=os.cpu_count() or 1)
+        day = plan_day(store, options, date=DEMO_DATE)
         stops = sum(len(team) for team in day.stops)
         return (f"{len(day.plan_ids)} sealed plans, {stops} stops, drive "
-                f"{day.plan.drive_s / 3600:.1f} h; GPX + sheets in {out / 'plans'}")
+                f"{day.routes.drive_s / 3600:.1f} h; GPX + sheets in {out / 'plans'}")
 
     def maps() -> str:
         written = []

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
+from collections.abc import Sequence
+from pathlib import Path
 
 from tqdm import tqdm
 
 from api.commands.args import add_db_argument
+from gis.access import SkippedSite
 from gis.patrol import PatrolError
+from gis.sites import DEFAULT_MAX_SNAP_M
+
+log = logging.getLogger("gridpatrol")
 
 
 def _lonlat(text: str) -> tuple[float, float]:
@@ -40,9 +47,13 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--depot", type=_lonlat, default=None,
                    help="start/end office lon,lat (default: town hall nearest the centre)")
     p.add_argument("--out", required=True, help="folder for GPX and HTML sheets")
-    p.add_argument("--max-snap-m", type=float, default=2000.0,
-                   help="refuse sites farther than this from any road (m)")
+    p.add_argument("--max-snap-m", type=float, default=DEFAULT_MAX_SNAP_M,
+                   help="skip sites whose access point lies farther than this from any road "
+                   f"(m, default {DEFAULT_MAX_SNAP_M:.0f})")
+    p.add_argument("--day-start", default="08:00", help="local time the day starts (HH:MM)")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="sheet language")
+    p.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -73,25 +84,51 @@ def _open(args: argparse.Namespace):  # noqa: ANN202
     return open_store(args.db, create=False)
 
 
+def _options(args: argparse.Namespace, seconds: float, workers: int = 1):  # noqa: ANN202
+    from api.services.planning import PlanOptions
+
+    return PlanOptions(teams=args.teams, hours=args.hours, seed=args.seed, depot=args.depot,
+                       seconds=seconds, day_start=args.day_start, max_snap_m=args.max_snap_m,
+                       out=Path(args.out), lang=args.lang, workers=workers)
+
+
+def _report_skipped(skipped: Sequence[SkippedSite]) -> None:
+    if skipped:
+        log.warning("%d site(s) skipped (off the road network), kept in the plans' record:",
+                    len(skipped))
+        for s in skipped:
+            log.warning("  - %s", s)
+
+
 def _plan(args: argparse.Namespace) -> int:
     from api.services.routes import plan_day
 
     store = _open(args)
     try:
-        with tqdm(total=1, desc="planning", unit="day", file=sys.stderr) as bar:
-            res = plan_day(store, date=args.date, teams=args.teams, hours=args.hours,
-                           must=args.must, seed=args.seed, depot=args.depot, out=args.out,
-                           seconds=args.seconds, windows=dict(args.window),
-                           max_snap_m=args.max_snap_m, lang=args.lang,
-                           workers=os.cpu_count() or 1)
+        with tqdm(total=1, desc="planning", unit="day", file=sys.stderr,
+                  disable=args.quiet) as bar:
+            res = plan_day(store, _options(args, args.seconds, os.cpu_count() or 1),
+                           date=args.date, must=args.must, windows=dict(args.window))
             bar.update()
     finally:
         store.close()
+    _report_skipped(res.skipped)
+    if args.json:
+        _json({"date": res.date, "seed": res.seed, "plans": [
+            {"plan_id": pid, "stops": len(stops)} for pid, stops in
+            zip(res.plan_ids, res.stops, strict=True)], "prize": res.routes.prize,
+            "drive_s": res.routes.drive_s, "files": list(res.files),
+            "skipped": [s.as_dict() for s in res.skipped]})
+        return 0
     for pid, stops in zip(res.plan_ids, res.stops, strict=True):
         sys.stdout.write(f"{pid}\t{len(stops)} stops\n")
-    sys.stdout.write(f"prize {res.plan.prize:.2f}, drive {res.plan.drive_s / 60:.0f} min, "
+    sys.stdout.write(f"prize {res.routes.prize:.2f}, drive {res.routes.drive_s / 60:.0f} min, "
                      f"{len(res.files)} files in {args.out}\n")
     return 0
+
+
+def _json(obj: object) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
 
 
 def _overrides(items: list[str]) -> dict[str, list[str]]:
@@ -106,19 +143,22 @@ def _overrides(items: list[str]) -> dict[str, list[str]]:
 
 
 def _campaign(args: argparse.Namespace) -> int:
-    from api.services.campaign import run_campaign
+    from api.services.campaign import plan_campaign
 
     store = _open(args)
     try:
-        with tqdm(total=5 * args.weeks, desc="campaign", unit="day", file=sys.stderr) as bar:
-            res = run_campaign(store, start=args.start, weeks=args.weeks, teams=args.teams,
-                               hours=args.hours, seed=args.seed, depot=args.depot,
-                               out=args.out, seconds_per_day=args.seconds_per_day,
-                               overrides=_overrides(args.override),
-                               max_gap_days=args.max_gap_days, max_snap_m=args.max_snap_m,
-                               lang=args.lang, progress=bar.update)
+        with tqdm(total=5 * args.weeks, desc="campaign", unit="day", file=sys.stderr,
+                  disable=args.quiet) as bar:
+            res = plan_campaign(store, _options(args, args.seconds_per_day), start=args.start,
+                                weeks=args.weeks, overrides=_overrides(args.override),
+                                max_gap_days=args.max_gap_days, progress=bar.update)
     finally:
         store.close()
+    _report_skipped(res.skipped)
+    if args.json:
+        _json({"metrics": res.metrics, "dates": list(res.dates), "plans": len(res.plan_ids),
+               "files": len(res.files), "skipped": [s.as_dict() for s in res.skipped]})
+        return 0
     sys.stdout.write(json.dumps(res.metrics, ensure_ascii=False) + "\n")
     sys.stdout.write(f"{len(res.plan_ids)} plans, {len(res.files)} files in {args.out}\n")
     return 0

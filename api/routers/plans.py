@@ -8,9 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Path
 from fastapi.responses import HTMLResponse, Response
 
-from api.deps import CurrentUser, PageDep, PlannerUser, StoreDep
+from api.deps import CurrentUser, NetworksDep, PageDep, PlannerUser, StoreDep
 from api.schemas import Dispatch, PlanCreate, PlanOut, PlanSummary
 from api.services import plans_api
+from api.services.plans_build import build_plan
 
 log = logging.getLogger("gridpatrol.api")
 router = APIRouter(tags=["plans"])
@@ -19,11 +20,11 @@ PlanId = Annotated[str, Path(max_length=200, description="the plan's unguessable
 
 @router.post("/plans", response_model=PlanOut, status_code=201,
              summary="Plan a day for a team (a sealed draft)")
-def create(body: PlanCreate, user: PlannerUser, store: StoreDep) -> PlanOut:
-    """Build and store a sealed draft; nobody outside admins and its author sees it."""
-    from api.services.plans_build import build_plan
-
-    row = build_plan(store, user, body)
+def create(body: PlanCreate, user: PlannerUser, store: StoreDep,
+           networks: NetworksDep) -> PlanOut:
+    """Build and store a sealed draft; nobody outside admins and its author sees it.  Sites
+    off the road network are left out and listed in ``skipped`` with the reason."""
+    row = build_plan(store, user, body, cache=networks)
     log.info("plan created by %s", user.username)  # never the id, team or stops of a draft
     return PlanOut(**plans_api.plan_view(row, user))
 

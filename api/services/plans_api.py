@@ -18,13 +18,13 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from typing import Any
-from xml.sax.saxutils import escape
 
 import pandas as pd
 import shapely
 
 from api.errors import ForbiddenError, NotFoundError
 from api.services import audit
+from api.services.plan_writer import plan_gpx
 from api.services.users import User
 from layers.store import Reader, Store
 
@@ -91,11 +91,19 @@ def plan_view(row: pd.Series, user: User) -> dict[str, Any]:
             "status": str(row["status"]), "stops": list(row["stops"] or []),
             "drive_s": None if pd.isna(row.get("drive_s")) else float(row["drive_s"]),
             "created_by": row.get("created_by"), "created_at": _iso(row.get("created_at")),
-            "dispatched_at": _iso(row.get("dispatched_at")), "path": path, "seed": None}
+            "dispatched_at": _iso(row.get("dispatched_at")), "path": path, "seed": None,
+            "skipped": [_finite(s) for s in (row.get("skipped") or [])]}
     if user.role == "admin" or user.username == row.get("created_by"):
         seed = row.get("seed")
         view["seed"] = None if seed is None or pd.isna(seed) else int(seed)
     return view
+
+
+def _finite(skipped: dict[str, Any]) -> dict[str, Any]:
+    """A skipped-site record with ``distance_m`` None where it is not a finite number."""
+    d = skipped.get("distance_m")
+    ok = isinstance(d, int | float) and d == d and d not in (float("inf"), float("-inf"))
+    return {**skipped, "distance_m": d if ok else None}
 
 
 def audited_read(store: Store, user: User, plan_id: str, action: str = "plan.read"
@@ -136,22 +144,6 @@ def _frame(row: pd.Series) -> pd.DataFrame:
     return gpd.GeoDataFrame([row.to_dict()], geometry="geometry", crs=4326)
 
 
-def stop_points(store: Reader, stops: list[dict[str, Any]]) -> list[tuple[float, float, str]]:
-    """``(lon, lat, label)`` of each stop (from the stop itself, else the site's layer)."""
-    out = []
-    for i, stop in enumerate(stops):
-        sid = str(stop.get("site_id", ""))
-        lon, lat = stop.get("lon"), stop.get("lat")
-        if lon is None or lat is None:
-            geom = site_geometry(store, sid)
-            if geom is None:
-                continue
-            p = geom.representative_point() if geom.geom_type != "Point" else geom
-            lon, lat = p.x, p.y
-        out.append((float(lon), float(lat), f"{i + 1}. {stop.get('name') or sid}"))
-    return out
-
-
 def site_geometry(store: Reader, site_id: str) -> Any:
     """The geometry of a site id in any of the site layers, else ``None``."""
     for layer, _ in _SITE_LAYERS:
@@ -171,16 +163,16 @@ def site_kind(store: Reader, site_id: str) -> tuple[str, Any] | None:
 
 
 def gpx(store: Reader, row: pd.Series) -> str:
-    """The plan as GPX 1.1: a waypoint per stop and the road path as a track (WGS 84)."""
-    name = escape(f"{row['date']} {row['team']}")
-    wpts = "".join(f'<wpt lat="{lat:.6f}" lon="{lon:.6f}"><name>{escape(label)}</name></wpt>'
-                   for lon, lat, label in stop_points(store, list(row["stops"] or [])))
-    trk = ""
-    geom = row.get("geometry")
-    if geom is not None and not shapely.is_empty(geom):
-        pts = "".join(f'<trkpt lat="{y:.6f}" lon="{x:.6f}"/>'
-                      for x, y in shapely.get_coordinates(geom))
-        trk = f"<trk><name>{name}</name><trkseg>{pts}</trkseg></trk>"
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n<gpx version="1.1" creator="GridPatrol" '
-            'xmlns="http://www.topografix.com/GPX/1/1">'
-            f"<metadata><name>{name}</name></metadata>{wpts}{trk}</gpx>\n")
+    """The plan as GPX 1.1 (:func:`api.services.plan_writer.plan_gpx`: the same bytes as the
+    file ``gridpatrol plan`` writes).  A stop stored without its position (a plan made by
+    another tool) is placed at its site; one whose site is gone is left out."""
+    stops = []
+    for stop in list(row["stops"] or []):
+        if stop.get("lon") is None or stop.get("lat") is None:
+            geom = site_geometry(store, str(stop.get("site_id", "")))
+            if geom is None:
+                continue
+            p = geom if geom.geom_type == "Point" else geom.representative_point()
+            stop = {**stop, "lon": p.x, "lat": p.y}
+        stops.append(stop)
+    return plan_gpx({**row.to_dict(), "stops": stops})

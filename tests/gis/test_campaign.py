@@ -56,6 +56,9 @@ def test_no_team_starts_at_the_same_site_two_days_running() -> None:
     assert [r[0] for r in out] == [3, 1]
     single = assign_teams([[5, 6, 7]], 1, [5], rng)
     assert single == [[7, 6, 5]]
+    asked = []
+    kept = assign_teams([[5, 6, 7]], 1, [5], rng, fits=lambda r: bool(asked.append(list(r))))
+    assert kept == [[5, 6, 7]] and asked == [[7, 6, 5]]  # the reversal would not fit the day
     res = campaign()
     for a, b in zip(res.days[:-1], res.days[1:], strict=True):
         for ra, rb in zip(a.routes, b.routes, strict=True):

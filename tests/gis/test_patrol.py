@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from gis.matrix import UnreachableError
 from gis.patrol import DayProblem, PatrolError, greedy_day, solve_day
 from gis.sites import SiteError
 
@@ -81,7 +82,7 @@ def test_duplicate_and_unreachable_sites() -> None:
         solve_day(dup, seconds=0.1)
     d = p.duration.copy()
     d[0, 2] = np.inf
-    with pytest.raises(PatrolError, match="cannot be reached.*s2"):
+    with pytest.raises(UnreachableError, match="cannot be reached.*s2"):
         solve_day(DayProblem(d, p.site_ids, p.service_s, p.prize, 1, 1.0), seconds=0.1)
 
 

@@ -12,8 +12,8 @@ from gis.roads import (
     DEFAULT_SPEEDS_KMH,
     NodeIndex,
     RoadGraphError,
-    build_graph,
     graph_to_csr,
+    road_graph,
     roads_from_osm_lines,
 )
 
@@ -39,7 +39,7 @@ def cross() -> gpd.GeoDataFrame:
 
 
 def test_ways_split_at_shared_vertices() -> None:
-    g = build_graph(cross())
+    g = road_graph(cross())
     assert g.number_of_nodes() == 5
     assert g.number_of_edges() == 8  # 4 segments, both directions
     centre = [n for n, d in g.nodes(data=True) if np.isclose(d["x"], 11.001)
@@ -48,7 +48,7 @@ def test_ways_split_at_shared_vertices() -> None:
 
 
 def test_travel_time_from_class_speed() -> None:
-    g = build_graph(cross())
+    g = road_graph(cross())
     for _, _, d in g.edges(data=True):
         kmh = DEFAULT_SPEEDS_KMH[d["highway"]]
         assert d["speed_kph"] == kmh
@@ -60,7 +60,7 @@ def test_travel_time_from_class_speed() -> None:
 def test_speed_override_and_posted_maxspeed() -> None:
     r = cross()
     r.loc[0, "maxspeed_kmh"] = 20.0
-    g = build_graph(r, speeds={"residential": 50.0})
+    g = road_graph(r, speeds={"residential": 50.0})
     speeds = {d["highway"]: d["speed_kph"] for *_, d in g.edges(data=True)}
     assert speeds == {"tertiary": 20.0, "residential": 50.0}
 
@@ -74,18 +74,18 @@ def test_oneway_and_largest_strong_component() -> None:
          "geometry": LineString([(11.1, 50.1), (11.101, 50.1)])},
     ])
     both = pd.concat([r, extra], ignore_index=True)
-    full = build_graph(both, largest=False)
+    full = road_graph(both, largest=False)
     assert full.number_of_nodes() == 8
     oneway = [(u, v) for u, v, d in full.edges(data=True) if d["road_id"] == "c"]
     assert len(oneway) == 1
-    g = build_graph(both)
+    g = road_graph(both)
     assert g.number_of_nodes() == 5  # dead-end one-way and the far track are cut off
 
 
 def test_no_drivable_roads_is_an_error() -> None:
     r = cross().assign(highway="footway")
     with pytest.raises(RoadGraphError, match="no drivable roads"):
-        build_graph(r)
+        road_graph(r)
 
 
 def test_csr_takes_min_of_parallel_edges() -> None:
@@ -95,7 +95,7 @@ def test_csr_takes_min_of_parallel_edges() -> None:
         {"road_id": "fast", "highway": "primary",
          "geometry": LineString([(11.0, 50.0), (11.001, 50.0)])},
     ])
-    g = build_graph(r)
+    g = road_graph(r)
     csr, nodes = graph_to_csr(g)
     u, v = list(g.nodes)
     best = min(d["travel_time"] for d in g[u][v].values())
@@ -104,7 +104,7 @@ def test_csr_takes_min_of_parallel_edges() -> None:
 
 
 def test_nearest_node_distance_in_metres() -> None:
-    g = build_graph(cross())
+    g = road_graph(cross())
     node, dist = NodeIndex(g).nearest(np.array([11.0]), np.array([50.001]))
     assert (g.nodes[node[0]]["x"], g.nodes[node[0]]["y"]) == pytest.approx((11.001, 50.001))
     assert dist[0] == pytest.approx(71.7, abs=1.0)  # closer than (11.0, 50.0) at 111 m
