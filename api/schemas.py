@@ -213,20 +213,36 @@ class AssignmentOut(BaseModel):
 
 
 class CoverageRow(BaseModel):
-    """Coverage of one object (grid, mine, fire zone or leader)."""
+    """Coverage of one object (grid, mine, fire zone, township, village) or leader duty.
 
-    model_config = ConfigDict(extra="allow")
+    Every row has every key (``null`` where it does not apply).  Counts cover visits up to
+    ``as_of``; month, week and days are counted in China Standard Time (UTC+8).
+    """
 
-    id: str
-    name: str | None = None
-    visits_total: int
-    visits_this_month: int
-    last_visit: str | None = None
-    days_since_last_visit: float | None = None
+    id: str = Field(description="object id; for by=leader the assignment id")
+    name: str = Field(description="name; an unnamed object is called by its kind and the "
+                      "nearest village, e.g. 采石场（东关村附近）")
+    kind: str | None = Field(None, description="grid, fire_zone, township, village, the mine's "
+                             "kind (coal_mine, quarry …), or the duty's kind (township, mine)")
+    township: str | None = Field(None, description="name of the township it lies in")
+    village: str | None = Field(None, description="name of the village it lies in (nearest)")
+    code: str | None = Field(None, description="grid code or administrative division code")
+    status: str | None = Field(None, description="a mine's status (producing, closed …)")
+    leader: str | None = Field(None, description="by=leader: the leader; a mine: its 挂牌 "
+                               "leaders joined by 、")
+    leaders: list[str] = Field(default_factory=list, description="every leader who answers "
+                               "for it (包联 townships and villages, 挂牌 mines)")
+    target_id: str | None = Field(None, description="by=leader: the township, village or mine")
+    visits_total: int = Field(description="visits up to as_of")
+    visits_this_month: int = Field(description="visits since the first of as_of's month")
+    visits_this_week: int = Field(description="visits since the Monday of as_of's week")
+    last_visit: str | None = Field(None, description="time of the latest visit (ISO 8601, UTC)")
+    days_since_last_visit: int | None = Field(
+        None, description="whole calendar days from the latest visit to as_of; null: never")
 
 
 class Coverage(BaseModel):
-    """``GET /coverage``."""
+    """``GET /coverage``: rows worst covered first (never visited, then most days since)."""
 
     by: str
     as_of: str

@@ -8,6 +8,7 @@ dtypes, so the contract tests can compare them directly.
 from __future__ import annotations
 
 import json
+import logging
 import math
 from collections.abc import Sequence
 from datetime import datetime
@@ -19,6 +20,8 @@ import pandas as pd
 import shapely
 
 from layers.schemas import STORAGE_EPSG, FieldType, LayerSchema
+
+log = logging.getLogger(__name__)
 
 
 def _is_null(value: Any) -> bool:
@@ -73,6 +76,33 @@ def _decode_json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str | bytes) else value
 
 
+def _decode_strings(raw: list[Any]) -> pd.Series:
+    """Text values (``None`` for null), without a Python call per value when all are text."""
+    values = pd.Series(raw, dtype="object")
+    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+        return values.where(values.notna(), None)
+    return pd.Series([None if _is_null(v) else str(v) for v in raw], dtype="object")
+
+
+def decode_times(schema: LayerSchema, name: str, raw: Sequence[Any],
+                 ids: Sequence[Any]) -> pd.Series:
+    """Stored times as UTC datetimes; a value that cannot be read becomes missing and is logged.
+
+    One bad row (e.g. a year written without its leading zeros) must not make the whole layer
+    unreadable: readers that need the time skip such rows.
+    """
+    values = pd.Series(raw, dtype="object")
+    times = pd.to_datetime(values, utc=True, format="ISO8601", errors="coerce")
+    bad = np.flatnonzero(times.isna().to_numpy() & values.notna().to_numpy())
+    if len(bad):
+        shown = ", ".join(f"{ids[i] if i < len(ids) else i!s}={values.iloc[i]!r}"
+                          for i in bad[:5])
+        log.warning("layer %r field %r: %d value(s) are not ISO 8601 times and read as missing "
+                    "(%s%s); rewrite them as YYYY-MM-DDTHH:MM:SS.sssZ", schema.name, name,
+                    len(bad), shown, " …" if len(bad) > 5 else "")
+    return times
+
+
 def decode_frame(schema: LayerSchema, columns: dict[str, Sequence[Any]],
                  geometries: Sequence[Any] | None) -> pd.DataFrame:
     """A frame with the schema's dtypes from raw column values and shapely geometries."""
@@ -88,13 +118,11 @@ def decode_frame(schema: LayerSchema, columns: dict[str, Sequence[Any]],
             data[f.name] = pd.array([None if _is_null(v) else bool(v) for v in raw],
                                     dtype="boolean")
         elif f.type == "datetime":
-            data[f.name] = pd.to_datetime(pd.Series(raw, dtype="object"), utc=True,
-                                          format="ISO8601")
+            data[f.name] = decode_times(schema, f.name, raw, columns.get(schema.id_field, []))
         elif f.type == "json":
             data[f.name] = pd.Series([_decode_json(v) for v in raw], dtype="object")
         else:
-            data[f.name] = pd.Series([None if _is_null(v) else str(v) for v in raw],
-                                     dtype="object")
+            data[f.name] = _decode_strings(raw)
     frame = pd.DataFrame({k: pd.Series(v).reset_index(drop=True) for k, v in data.items()})
     if len(frame.columns) == 0:
         frame = pd.DataFrame(index=pd.RangeIndex(0))

@@ -95,6 +95,9 @@ LABELS: dict[str, str] = {
     "kind_checkpoint": "Fire checkpoint",
     "kind_village": "Village",
     "kind_grid": "Grid",
+    "kind_site": "Site",
+    "unnamed_near": "{kind} near {place}",
+    "grid_name": "{village} grid {seq}",
     "check_coal_mine": "Output within licence and layers; gas monitoring, ventilation, "
     "underground personnel tracking; duty manager on site",
     "check_closed_mine": "Shaft seals intact; no signs of illegal digging (fresh spoil, tracks, "

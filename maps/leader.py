@@ -5,8 +5,9 @@ with a thick dashed outline); a heat map of visits; party-member counts per grid
 (never residence points: this builder takes no residences at all); a filter by leader
 (包联 townships, 挂牌 mines) when features carry a ``leaders`` list.
 
-Coverage columns are computed by the caller (:mod:`api.services.maps`): ``last_visit``
-(timestamp or missing) and ``visits`` (count) on each frame, and ``leaders`` (list of names).
+Coverage columns are computed by the caller with :mod:`gis.coverage` (through
+:mod:`api.services.coverage`, as ``GET /coverage`` does): ``last_visit``, ``visits_total`` and
+``days_since_last_visit`` on each frame, and ``leaders`` (list of names).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import pandas as pd
 from folium.plugins import HeatMap
 from folium.utilities import JsCode
 
+from gis.coverage import LOCAL_TZ, days_since
 from maps.basemaps import shift_points
 from maps.geometry import feature_collection, in_storage_crs
 from maps.i18n import t
@@ -40,21 +42,31 @@ COVERAGE_FIELDS = ("last_visit_day", "days_since", "visits")
 
 
 def coverage_columns(frame: gpd.GeoDataFrame, today: dt.date, lang: str) -> gpd.GeoDataFrame:
-    """*frame* with ``days_since``, ``last_visit_day``, ``_c`` (colour) and ``_never``."""
+    """*frame* with the display columns ``days_since``, ``last_visit_day``, ``visits``, ``_c``
+    (colour) and ``_never``.
+
+    The figures are the caller's (:func:`gis.coverage.visit_figures`): ``days_since_last_visit``
+    and ``visits_total``.  A frame with only ``last_visit`` gets its days counted by
+    :func:`gis.coverage.days_since` to the end of *today*, the same rule.
+    """
     out = frame.copy()
     last = out["last_visit"] if "last_visit" in out.columns else pd.Series(
         [None] * len(out), index=out.index)
     last = pd.to_datetime(last, utc=True, errors="coerce")
-    ref = pd.Timestamp(today).tz_localize("UTC") if pd.Timestamp(today).tzinfo is None else (
-        pd.Timestamp(today))
-    days = [None if pd.isna(x) else max(0, (ref.normalize() - x.normalize()).days) for x in last]
+    if "days_since_last_visit" in out.columns:
+        figure = out["days_since_last_visit"]
+    else:
+        figure = days_since(last, pd.Timestamp(today).tz_localize(LOCAL_TZ) + pd.Timedelta(
+            hours=23, minutes=59))
+    days = [None if pd.isna(d) else int(d) for d in figure]
     out["days_since"] = [t("never", lang) if d is None else d for d in days]
-    out["last_visit_day"] = [None if pd.isna(x) else x.strftime("%Y-%m-%d") for x in last]
+    out["last_visit_day"] = [None if pd.isna(x) else x.tz_convert(LOCAL_TZ).strftime("%Y-%m-%d")
+                             for x in last]
     out["_c"] = [days_class(d)[1] for d in days]
     out["_never"] = [d is None for d in days]
-    if "visits" not in out.columns:
-        out["visits"] = 0
-    out["visits"] = pd.to_numeric(out["visits"], errors="coerce").fillna(0).astype(int)
+    count = out["visits_total"] if "visits_total" in out.columns else out.get("visits", 0)
+    out["visits"] = pd.to_numeric(pd.Series(count, index=out.index), errors="coerce").fillna(
+        0).astype(int)
     if "leaders" not in out.columns:
         out["leaders"] = [[] for _ in range(len(out))]
     return out

@@ -1,4 +1,4 @@
-"""``gridpatrol bench balance|routes|maps|service [--json] [--quick] [--out FILE]``.
+"""``gridpatrol bench balance|routes|maps|service|coverage [--json] [--quick] [--out FILE]``.
 
 Each harness lives in :mod:`api.bench` and runs its anchors side by side in one process,
 returning one JSON object (ratios and figures); benchmarks are not tests.
@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-BENCHES = ("balance", "routes", "maps", "service")
+BENCHES = ("balance", "routes", "maps", "service", "coverage")
 
 
 def harness(name: str) -> Callable[..., dict[str, Any]]:

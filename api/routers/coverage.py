@@ -1,4 +1,4 @@
-"""``GET /coverage``: days since the last visit and visits this month, per object."""
+"""``GET /coverage``: visits per object or leader duty, worst covered first."""
 
 from __future__ import annotations
 
@@ -13,13 +13,27 @@ from api.services.coverage import coverage
 
 router = APIRouter(tags=["coverage"])
 
+ByParam = Literal["grid", "mine", "fire_zone", "leader", "township", "village"]
+LeaderParam = Annotated[str | None, Query(min_length=1, max_length=200,
+                                          pattern=r"^[^\x00-\x1f]+$",
+                                          description="only what this leader answers for")]
 
-@router.get("/coverage", response_model=Coverage, summary="Coverage per grid, mine, zone, leader")
+
+@router.get("/coverage", response_model=Coverage, summary="Coverage per object or leader duty")
 def read(user: CoverageUser, store: StoreDep,
-         by: Annotated[Literal["grid", "mine", "fire_zone", "leader"], Query()] = "grid",
+         by: Annotated[ByParam, Query(description="what to count visits for")] = "grid",
+         leader: LeaderParam = None,
+         lang: Annotated[Literal["zh", "en"], Query(description="language of made-up names "
+                                                    "for unnamed objects")] = "zh",
          ) -> Coverage:
-    """Visits per object; with ``by=leader`` a leader sees only their own assignments."""
+    """Visits per object (the same figures as the leader map), worst covered first.
+
+    A visit counts for an object by its site id, by a checkpoint of a fire zone, or by its
+    position inside the object's polygon.  A leader sees only their own duties and what they
+    answer for (``leader`` is then their own name).
+    """
     now = datetime.now(UTC)
-    leader = user.username if user.role == "leader" else None
-    rows = coverage(store, by=by, now=now, leader=leader)
+    if user.role == "leader":
+        leader = user.username
+    rows = coverage(store, by=by, now=now, leader=leader, lang=lang)
     return Coverage(by=by, as_of=now.isoformat(), rows=[CoverageRow(**r) for r in rows])

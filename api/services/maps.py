@@ -18,6 +18,7 @@ import pandas as pd
 
 from api.services import basemap as basemap_svc
 from api.services.maps_coverage import leader_layers
+from gis.coverage import LOCAL_TZ
 from layers.store import Reader
 from maps.assets import copy_static, render_html
 from maps.basemaps import BasemapSettings
@@ -129,16 +130,21 @@ def build_inspector(store: Reader, *, options: MapOptions, team: str | None = No
 
 # --------------------------------------------------------------------- leader
 
+def leader_now(today: dt.date | None) -> pd.Timestamp:
+    """The moment a leader map counts to: the end of *today* in local time, else now."""
+    if today is None:
+        return pd.Timestamp.now(tz="UTC")
+    end = pd.Timestamp(today).tz_localize(LOCAL_TZ) + pd.Timedelta(days=1, microseconds=-1)
+    return end.tz_convert("UTC")
+
+
 def build_leader(store: Reader, *, options: MapOptions, today: dt.date | None = None,
                  leader: str | None = None) -> folium.Map:
-    """The coverage map; with *leader*, only that leader's townships and mines."""
-    layers = leader_layers(store, leader=leader)
-    visits = layers.pop("visits")
-    if today is None:
-        times = pd.to_datetime(visits["time"], utc=True) if visits is not None else None
-        today = (times.max().date() if times is not None and len(times) and not pd.isna(
-            times.max()) else dt.date.today())
-    return leader_map(today=today, visits=visits, options=options, **layers)
+    """The coverage map as of the end of *today* (default: now); with *leader*, only that
+    leader's townships and mines."""
+    now = leader_now(today)
+    layers = leader_layers(store, now=now, leader=leader, lang=options.lang)
+    return leader_map(today=now.tz_convert(LOCAL_TZ).date(), options=options, **layers)
 
 
 # --------------------------------------------------------------------- entry points
@@ -210,7 +216,7 @@ def write_map(
     tianditu_key, tile_url
         Basemap settings (Tianditu key; an intranet tile server template).
     today
-        The leader map's reference date (default: the latest visit, else today).
+        The leader map counts visits to the end of this day, local time (default: now).
     tolerance_m
         Display simplification, metres.
     """

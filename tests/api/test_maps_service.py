@@ -63,19 +63,25 @@ def store_path(tmp_path: Path) -> Path:
 
 def test_coverage_columns_from_the_store(store_path: Path) -> None:
     store = open_store(store_path)
-    layers = leader_layers(store)
+    now = pd.Timestamp("2025-04-10T12:00Z")
+    layers = leader_layers(store, now=now)
     grids = layers["grids"].set_index("grid_id")
-    assert grids.loc["G2", "visits"] == 1 and pd.isna(grids.loc["G3", "last_visit"])
-    assert grids.loc["G1", "visits"] == 1  # the visit to mine M1 lies in G1
+    assert grids.loc["G2", "visits_total"] == 1
+    # the fire-zone visit lies on the edge of G3 and G4: it counts for both
+    assert grids.loc["G3", "visits_total"] == grids.loc["G4", "visits_total"] == 1
+    assert pd.isna(grids.loc["G4", "days_since_last_visit"]) is False
+    assert grids.loc["G1", "visits_total"] == 1  # the visit to mine M1 lies in G1
+    assert grids.loc["G1", "days_since_last_visit"] == 2  # 8 April → 10 April
     assert grids["members"].to_dict() == {"G1": 1, "G2": 1, "G3": 0, "G4": 0}
     assert grids.loc["G1", "leaders"] == ["赵市长"]  # via the village's township
     mines = layers["mine_sites"].set_index("site_id")
-    assert mines.loc["M1", "visits"] == 1 and mines.loc["M2", "visits"] == 0
+    assert mines.loc["M1", "visits_total"] == 1 and mines.loc["M2", "visits_total"] == 0
+    assert mines.loc["M2", "leader"] == "钱副市长" and mines.loc["M1", "leader"] == "赵市长"
     assert mines.loc["M2", "leaders"] == ["赵市长", "钱副市长"]  # in T1, and 挂牌
     zones = layers["fire_zones"].set_index("zone_id")
-    assert zones.loc["F1", "visits"] == 1
+    assert zones.loc["F1", "visits_total"] == 1
     assert layers["leaders"] == ["赵市长", "钱副市长"]
-    only = leader_layers(store, leader="钱副市长")
+    only = leader_layers(store, now=now, leader="钱副市长")
     assert list(only["mine_sites"]["site_id"]) == ["M2"] and only["grids"].empty
     store.close()
 
