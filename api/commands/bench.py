@@ -27,6 +27,8 @@ def harness(name: str) -> Callable[..., dict[str, Any]]:
         from api.bench.maps import run
     elif name == "service":
         from api.bench.service import run
+    elif name == "coverage":
+        from api.bench.coverage import run
     else:
         msg = f"no bench {name!r}: choose one of {', '.join(BENCHES)}"
         raise ValueError(msg)
