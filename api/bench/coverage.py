@@ -144,6 +144,7 @@ def _compare(store: Reader, layers: dict[str, gpd.GeoDataFrame], by: str, repeat
     return {"old_store": _summary(old_s), "new_store": _summary(new_s),
             "new_compute_only": _summary(compute_s),
             "speedup_best": round(min(w for w, _ in old_s) / min(w for w, _ in new_s), 1),
+            "speedup_cpu": round(min(c for _, c in old_s) / min(c for _, c in new_s), 1),
             "agree_visits_total": old_total == new_total,
             "visits_counted": int(sum(new_total.values()))}
 
