@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from apidata import SECRET, USERS
-from conftest import make_auth
 from coverage_data import corrupt_time, seed_coverage
 from fastapi.testclient import TestClient
 
@@ -27,6 +26,7 @@ from api.settings import Settings
 from layers.store import open_store
 from maps.i18n import t
 
+Auth = Callable[[str], dict[str, str]]
 LAYER_ID = {"grid": "grid_id", "mine": "site_id", "fire_zone": "zone_id"}
 
 
@@ -81,9 +81,9 @@ def _assert_agree(rows: dict, features: dict[str, dict[str, Any]]) -> int:
     return compared
 
 
-def test_api_values_and_the_page_agree(store_url: str) -> None:
+def test_api_values_and_the_page_agree(store_url: str, auth: Auth) -> None:
     with _client(store_url) as client:
-        rows, features = _same_figures(client, make_auth("admin"))
+        rows, features = _same_figures(client, auth("admin"))
     grids = {r["id"]: r for r in rows["grid"]["rows"]}
     assert {k: r["visits_total"] for k, r in grids.items()} == {"G1": 1, "G2": 1, "G3": 1}
     zones = {r["id"]: r for r in rows["fire_zone"]["rows"]}
@@ -94,9 +94,9 @@ def test_api_values_and_the_page_agree(store_url: str) -> None:
     _assert_agree(rows, features)
 
 
-def test_a_leader_sees_their_own_on_both(store_url: str) -> None:
+def test_a_leader_sees_their_own_on_both(store_url: str, auth: Auth) -> None:
     with _client(store_url) as client:
-        headers = make_auth("leader")
+        headers = auth("leader")
         rows, features = _same_figures(client, headers)
         duties = client.get("/coverage?by=leader", headers=headers).json()["rows"]
     assert {r["id"] for r in rows["grid"]["rows"]} == {"G1", "G2"}   # township T1's grids
@@ -105,18 +105,18 @@ def test_a_leader_sees_their_own_on_both(store_url: str) -> None:
     _assert_agree(rows, features)
 
 
-def test_one_bad_row_never_breaks_a_read(tmp_path: Path) -> None:
+def test_one_bad_row_never_breaks_a_read(tmp_path: Path, auth: Auth) -> None:
     path = tmp_path / "bad.gpkg"
     seed_coverage(str(path), pd.Timestamp.now(tz="UTC"))
     corrupt_time(path, "v-m1", "1-01-01T00:00:00.000Z")
     with _client(str(path)) as client:
         for by in ("grid", "mine", "fire_zone", "leader", "township", "village"):
-            got = client.get(f"/coverage?by={by}", headers=make_auth("admin"))
+            got = client.get(f"/coverage?by={by}", headers=auth("admin"))
             assert got.status_code == 200, (by, got.text)
         mines = {r["id"]: r for r in client.get("/coverage?by=mine",
-                                                headers=make_auth("admin")).json()["rows"]}
+                                                headers=auth("admin")).json()["rows"]}
         assert mines["M1"]["visits_total"] == 0
-        assert client.get("/leader", headers=make_auth("leader")).status_code == 200
+        assert client.get("/leader", headers=auth("leader")).status_code == 200
 
 
 # ------------------------------------------------------------------ the demo store
@@ -174,7 +174,7 @@ def demo_url(request: pytest.FixtureRequest, demo_store_path: Path, tmp_path: Pa
 @pytest.mark.slow
 @pytest.mark.parametrize("user", [USERS["admin"], USERS["leader"]], ids=["admin", "leader"])
 def test_demo_api_and_leader_map_agree(demo_url: str, user: User,
-                                       auth: Callable[[str], dict[str, str]]) -> None:
+                                       auth: Auth) -> None:
     role = "admin" if user.role == "admin" else "leader"
     with _client(demo_url) as client:
         rows, features = _same_figures(client, auth(role))
