@@ -20,6 +20,7 @@ from api.errors import BadInputError, ForbiddenError, NotAuthenticatedError
 from api.services.network import NetworkCache
 from api.services.users import User
 from api.settings import Settings
+from layers.bbox import parse_bbox
 from layers.store import BBox, Store
 
 #: The hard cap on ``limit`` (documented in the OpenAPI; settings.page_max may lower it).
@@ -80,31 +81,17 @@ InspectorUser = Annotated[User, Depends(roles("admin", "inspector"))]
 CoverageUser = Annotated[User, Depends(roles("admin", "planner", "leader"))]
 
 
-async def parse_bbox(
+async def bbox_query(
     bbox: Annotated[str | None, Query(
         max_length=200, description="minx,miny,maxx,maxy in degrees (WGS 84 lon/lat)",
         examples=["11.5,49.9,11.7,50.0"])] = None,
 ) -> BBox | None:
-    """``bbox=minx,miny,maxx,maxy`` → a tuple in degrees; 422 with the reason otherwise."""
-    if bbox is None:
-        return None
-    parts = bbox.split(",")
-    try:
-        values = [float(p) for p in parts]
-    except ValueError:
-        values = []
-    if len(values) != 4 or any(v != v or v in (float("inf"), float("-inf")) for v in values):
-        msg = f"bbox {bbox!r} must be four numbers: minx,miny,maxx,maxy (degrees)"
-        raise BadInputError(msg)
-    minx, miny, maxx, maxy = values
-    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
-        msg = (f"bbox {bbox!r} is out of range: need -180 <= minx <= maxx <= 180 and "
-               "-90 <= miny <= maxy <= 90 (longitude first)")
-        raise BadInputError(msg)
-    return minx, miny, maxx, maxy
+    """``bbox=minx,miny,maxx,maxy`` → a tuple in degrees (:func:`layers.bbox.parse_bbox`;
+    422 with the reason otherwise)."""
+    return None if bbox is None else parse_bbox(bbox)
 
 
-BBoxDep = Annotated[BBox | None, Depends(parse_bbox)]
+BBoxDep = Annotated[BBox | None, Depends(bbox_query)]
 
 
 @dataclass(frozen=True)

@@ -16,29 +16,14 @@ import pandas as pd
 import shapely
 
 from gis.crs import is_storage_crs
+from layers.bbox import BBox, check_bbox
 from layers.codec import decode_frame, empty_frame
 from layers.errors import FeatureNotFoundError, StoreError, ValidationError
-from layers.protocols import BBox
 from layers.schemas import SCHEMAS, Field, LayerSchema
 from layers.schemas import schema_for as schema_of
 from layers.validate import conform
 
 WRITE_CHUNK = 2000
-
-
-def check_bbox(bbox: BBox | None) -> BBox | None:
-    """A ``(minx, miny, maxx, maxy)`` in degrees, or a ``ValueError`` that says what is wrong."""
-    if bbox is None:
-        return None
-    try:
-        minx, miny, maxx, maxy = (float(v) for v in bbox)
-    except (TypeError, ValueError):
-        msg = f"bbox {bbox!r} must be four numbers: minx,miny,maxx,maxy (degrees)"
-        raise ValueError(msg) from None
-    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
-        msg = f"bbox {bbox!r} must satisfy -180 <= minx <= maxx <= 180, -90 <= miny <= maxy <= 90"
-        raise ValueError(msg)
-    return minx, miny, maxx, maxy
 
 
 def quote_ident(name: str) -> str:
@@ -148,10 +133,10 @@ class BaseTransaction:
 
     def count(self, layer: str, *, bbox: BBox | None = None) -> int:
         """Number of features (intersecting *bbox*'s envelope when given)."""
-        schema = schema_of(layer)
+        schema, bbox = schema_of(layer), check_bbox(bbox)
         if layer not in self._tables():
             return 0
-        return self._count(schema, bbox=check_bbox(bbox))
+        return self._count(schema, bbox=bbox)
 
     def read(self, layer: str, *, bbox: BBox | None = None, ids: Sequence[str] | None = None,
              where: dict[str, Any] | None = None, limit: int | None = None,
@@ -163,9 +148,10 @@ class BaseTransaction:
             if unknown:
                 msg = f"layer {layer!r} has no field(s) {sorted(unknown)}"
                 raise ValueError(msg)
+        bbox = check_bbox(bbox)
         if layer not in self._tables():
             return empty_frame(schema)
-        return self._select(schema, bbox=check_bbox(bbox), ids=ids, where=where, limit=limit,
+        return self._select(schema, bbox=bbox, ids=ids, where=where, limit=limit,
                             offset=offset)
 
     def get(self, layer: str, feature_id: str) -> pd.Series:

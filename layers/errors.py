@@ -25,6 +25,10 @@ class StoreError(LayerError, RuntimeError):
     """The store cannot be opened or written (nothing was changed)."""
 
 
+class InvalidBBoxError(LayerError, ValueError):
+    """A bounding box that is not four finite lon/lat degrees in order."""
+
+
 class InputFileError(LayerError, ValueError):
     """An input file is missing, unreadable, empty, corrupt or of an unknown format."""
 

@@ -1,6 +1,6 @@
 """The store interface: what every backend offers and every caller may use.
 
-A leaf module (it imports nothing of ours), so that the backends
+A leaf module (it imports only the bbox type), so that the backends
 (:mod:`layers.gpkg`, :mod:`layers.postgis`) and :mod:`layers.store`, which opens them, share
 it without importing each other.  Callers take these names from :mod:`layers.store`.
 """
@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 import pandas as pd
 
-BBox = tuple[float, float, float, float]
+from layers.bbox import BBox
 
 
 class Reader(Protocol):

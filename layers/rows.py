@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, Protocol, TypeVar
 
-from layers.base import check_bbox
+from layers.bbox import check_bbox
 from layers.codec import to_datetime_utc
 from layers.protocols import BBox
 from layers.schemas import FieldType, LayerSchema

@@ -7,19 +7,19 @@ import logging
 import sys
 
 from api.commands.args import add_db_argument
+from layers.bbox import BBox, parse_bbox
+from layers.errors import InvalidBBoxError
 from layers.store import open_store
 from layers.summary import layer_table
 
 log = logging.getLogger("gridpatrol")
 
 
-def _bbox(text: str) -> tuple[float, float, float, float]:
+def _bbox(text: str) -> BBox:
     try:
-        minx, miny, maxx, maxy = (float(v) for v in text.split(","))
-    except ValueError:
-        msg = f"--bbox {text!r}: give minx,miny,maxx,maxy in degrees (e.g. 111.0,37.5,112.5,38.5)"
-        raise argparse.ArgumentTypeError(msg) from None
-    return minx, miny, maxx, maxy
+        return parse_bbox(text)
+    except InvalidBBoxError as exc:
+        raise argparse.ArgumentTypeError(f"--bbox: {exc}") from None
 
 
 def _mapping(items: list[str] | None) -> dict[str, str]:
