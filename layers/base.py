@@ -19,6 +19,7 @@ from gis.crs import is_storage_crs
 from layers.bbox import BBox, check_bbox
 from layers.codec import decode_frame, empty_frame
 from layers.errors import FeatureNotFoundError, StoreError, ValidationError
+from layers.protocols import Where
 from layers.schemas import SCHEMAS, Field, LayerSchema
 from layers.schemas import schema_for as schema_of
 from layers.validate import conform
@@ -31,13 +32,22 @@ def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def where_sql(where: dict[str, Any] | None, *, quote: Callable[[str], str], marker: str,
+def where_sql(where: Where | None, *, quote: Callable[[str], str], marker: str,
               member: Callable[[str], str], list_param: Callable[[list], Any]
               ) -> tuple[list[str], list[Any]]:
-    """SQL clauses and parameters for equality filters ``{field: value}`` (a list means IN,
-    ``None`` means IS NULL); the dialect supplies quoting, the parameter marker and IN."""
+    """SQL clauses (AND-ed) and parameters for filters: ``{field: value}`` is equality (a list
+    means IN, ``None`` IS NULL), a list of such dicts matches any of them (OR); the dialect
+    supplies quoting, the parameter marker and IN."""
+    if isinstance(where, list | tuple):
+        groups, params = [], []
+        for one in where:
+            clauses, values = where_sql(one, quote=quote, marker=marker, member=member,
+                                        list_param=list_param)
+            groups.append("(" + " AND ".join(clauses) + ")" if clauses else "1=1")
+            params += values
+        return ["(" + " OR ".join(groups) + ")" if groups else "1=0"], params
     clauses: list[str] = []
-    params: list[Any] = []
+    params = []
     for name, value in (where or {}).items():
         col = quote(name)
         if isinstance(value, list | tuple | set):
@@ -49,6 +59,20 @@ def where_sql(where: dict[str, Any] | None, *, quote: Callable[[str], str], mark
             clauses.append(f"{col} = {marker}")
             params.append(value)
     return clauses, params
+
+
+def where_fields(where: Where | None) -> set[str]:
+    """Every field a filter names."""
+    if isinstance(where, list | tuple):
+        return {name for one in where for name in one}
+    return set(where or {})
+
+
+def order_sql(order_by: Sequence[str], quote: Callable[[str], str]) -> str:
+    """``ORDER BY`` for fields (``-field`` descending), insertion order last."""
+    keys = [f"{quote(k.removeprefix('-'))} {'DESC' if k.startswith('-') else 'ASC'}"
+            for k in order_by]
+    return " ORDER BY " + ", ".join([*keys, "fid"])
 
 
 class BaseTransaction:
@@ -96,7 +120,8 @@ class BaseTransaction:
         raise NotImplementedError
 
     def _select_raw(self, schema: LayerSchema, names: Sequence[str], *, bbox: BBox | None,
-                    where: dict[str, Any] | None, limit: int | None, offset: int
+                    where: Where | None, limit: int | None, offset: int,
+                    order_by: Sequence[str] = ()
                     ) -> tuple[list[tuple[Any, ...]], list[bytes | None] | None] | None:
         raise NotImplementedError
 
@@ -105,12 +130,15 @@ class BaseTransaction:
         raise NotImplementedError
 
     def _select(self, schema: LayerSchema, *, bbox: BBox | None, ids: Sequence[str] | None,
-                where: dict[str, Any] | None, limit: int | None, offset: int) -> pd.DataFrame:
-        filters = dict(where or {})
+                where: Where | None, limit: int | None, offset: int,
+                order_by: Sequence[str] = ()) -> pd.DataFrame:
+        filters: Where | None = where
         if ids is not None:
-            filters = {schema.id_field: [str(i) for i in ids], **filters}
+            by_id = {schema.id_field: [str(i) for i in ids]}
+            filters = ([{**by_id, **w} for w in where] if isinstance(where, list | tuple)
+                       else {**by_id, **(where or {})})
         got = self._select_raw(schema, schema.field_names, bbox=bbox, where=filters,
-                               limit=limit, offset=offset)
+                               limit=limit, offset=offset, order_by=order_by)
         rows, wkb = got if got is not None else ([], [] if schema.is_spatial else None)
         values = {f.name: [r[i] for r in rows] for i, f in enumerate(schema.fields)}
         geoms = shapely.from_wkb(np.asarray(wkb, dtype=object)) if wkb else []
@@ -139,20 +167,20 @@ class BaseTransaction:
         return self._count(schema, bbox=bbox)
 
     def read(self, layer: str, *, bbox: BBox | None = None, ids: Sequence[str] | None = None,
-             where: dict[str, Any] | None = None, limit: int | None = None,
-             offset: int = 0) -> pd.DataFrame:
+             where: Where | None = None, limit: int | None = None,
+             offset: int = 0, order_by: Sequence[str] = ()) -> pd.DataFrame:
         """See :meth:`layers.store.Reader.read`."""
         schema = schema_of(layer)
-        if where:
-            unknown = set(where) - set(schema.field_names)
-            if unknown:
-                msg = f"layer {layer!r} has no field(s) {sorted(unknown)}"
-                raise ValueError(msg)
+        unknown = (where_fields(where) | {k.removeprefix("-") for k in order_by}) - set(
+            schema.field_names)
+        if unknown:
+            msg = f"layer {layer!r} has no field(s) {sorted(unknown)}"
+            raise ValueError(msg)
         bbox = check_bbox(bbox)
         if layer not in self._tables():
             return empty_frame(schema)
         return self._select(schema, bbox=bbox, ids=ids, where=where, limit=limit,
-                            offset=offset)
+                            offset=offset, order_by=order_by)
 
     def get(self, layer: str, feature_id: str) -> pd.Series:
         """One feature by id."""

@@ -26,13 +26,14 @@ from layers.base import (
     WRITE_CHUNK,
     BaseTransaction,
     StoreVerbs,
+    order_sql,
     quote_ident,
     where_sql,
     wrap_db_error,
 )
 from layers.codec import encode_columns, wkb_list
 from layers.errors import LayerError, StoreError
-from layers.protocols import BBox
+from layers.protocols import BBox, Where
 from layers.rows import ConnectionPool, RowPage, read_page
 from layers.schemas import STORAGE_EPSG, FieldType, LayerSchema
 
@@ -249,7 +250,7 @@ class GeoPackageTransaction(BaseTransaction):
         self.con.execute(f"DELETE FROM {_q(schema.name)}")
 
     def _filters(self, schema: LayerSchema, bbox: BBox | None,
-                 where: dict[str, Any] | None) -> tuple[str, list[Any]]:
+                 where: Where | None) -> tuple[str, list[Any]]:
         clauses, params = [], []
         if bbox is not None and schema.is_spatial:
             clauses.append(f'fid IN (SELECT id FROM "rtree_{schema.name}_geom" WHERE '
@@ -263,14 +264,16 @@ class GeoPackageTransaction(BaseTransaction):
 
     # -- the lean read path (layers.rows) ----------------------------------------------
     def _select_raw(self, schema: LayerSchema, names: Sequence[str], *, bbox: BBox | None,
-                    where: dict[str, Any] | None, limit: int | None, offset: int
+                    where: Where | None, limit: int | None, offset: int,
+                    order_by: Sequence[str] = ()
                     ) -> tuple[list[tuple[Any, ...]], list[bytes | None] | None] | None:
         """``(attribute rows, WKB list)`` of one page; ``None`` when the table is missing."""
         cond, params = self._filters(schema, bbox, where)
         cols = [_q(n) for n in names] + (["geom"] if schema.is_spatial else [])
         page = f" LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else (
             f" LIMIT -1 OFFSET {int(offset)}" if offset else "")
-        sql = f"SELECT {', '.join(cols) or 'fid'} FROM {_q(schema.name)}{cond} ORDER BY fid{page}"
+        sql = (f"SELECT {', '.join(cols) or 'fid'} FROM {_q(schema.name)}{cond}"
+               f"{order_sql(order_by, _q)}{page}")
         try:
             rows = self.con.execute(sql, params).fetchall()
         except sqlite3.OperationalError as exc:
@@ -283,7 +286,7 @@ class GeoPackageTransaction(BaseTransaction):
         return [r[:-1] for r in rows], wkb
 
     def _count_where(self, schema: LayerSchema, *, bbox: BBox | None,
-                     where: dict[str, Any] | None) -> int:
+                     where: Where | None) -> int:
         cond, params = self._filters(schema, bbox, where)
         return int(self.con.execute(f"SELECT count(*) FROM {_q(schema.name)}{cond}",
                                     params).fetchone()[0])

@@ -20,13 +20,14 @@ from layers.base import (
     WRITE_CHUNK,
     BaseTransaction,
     StoreVerbs,
+    order_sql,
     quote_ident,
     where_sql,
     wrap_db_error,
 )
 from layers.codec import encode_columns, wkb_list
 from layers.errors import StoreError
-from layers.protocols import BBox
+from layers.protocols import BBox, Where
 from layers.rows import ConnectionPool, RowPage, read_page
 from layers.schemas import STORAGE_EPSG, FieldType, LayerSchema
 
@@ -124,7 +125,7 @@ class PostGISTransaction(BaseTransaction):
         self.con.execute(f"DELETE FROM {self._t(schema.name)}")
 
     def _filters(self, schema: LayerSchema, bbox: BBox | None,
-                 where: dict[str, Any] | None) -> tuple[str, list[Any]]:
+                 where: Where | None) -> tuple[str, list[Any]]:
         clauses: list[str] = []
         params: list[Any] = []
         if bbox is not None and schema.is_spatial:
@@ -138,7 +139,8 @@ class PostGISTransaction(BaseTransaction):
 
     # -- the lean read path (layers.rows) ----------------------------------------------
     def _select_raw(self, schema: LayerSchema, names: Sequence[str], *, bbox: BBox | None,
-                    where: dict[str, Any] | None, limit: int | None, offset: int
+                    where: Where | None, limit: int | None, offset: int,
+                    order_by: Sequence[str] = ()
                     ) -> tuple[list[tuple[Any, ...]], list[bytes | None] | None] | None:
         """``(attribute rows, WKB list)`` of one page; ``None`` when the table is missing.
 
@@ -149,7 +151,7 @@ class PostGISTransaction(BaseTransaction):
         page = (f" LIMIT {int(limit)}" if limit is not None else "") + (
             f" OFFSET {int(offset)}" if offset else "")
         sql = (f"SELECT {', '.join(cols) or 'fid'} FROM {self._t(schema.name)}{cond} "
-               f"ORDER BY fid{page}")
+               f"{order_sql(order_by, _q)}{page}")
         from psycopg import errors  # the optional extra, imported with the connection
 
         try:
@@ -162,7 +164,7 @@ class PostGISTransaction(BaseTransaction):
         return [r[:-1] for r in rows], [None if r[-1] is None else bytes(r[-1]) for r in rows]
 
     def _count_where(self, schema: LayerSchema, *, bbox: BBox | None,
-                     where: dict[str, Any] | None) -> int:
+                     where: Where | None) -> int:
         cond, params = self._filters(schema, bbox, where)
         return int(self.con.execute(f"SELECT count(*) FROM {self._t(schema.name)}{cond}",
                                     params).fetchone()[0])

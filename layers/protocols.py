@@ -15,6 +15,10 @@ import pandas as pd
 
 from layers.bbox import BBox
 
+#: Filters: ``{field: value}`` (all must hold; a list value means IN, ``None`` IS NULL), or a
+#: list of such dicts of which any may hold.
+Where = dict[str, Any] | list[dict[str, Any]]
+
 
 class Reader(Protocol):
     """Reads shared by a store and an open transaction."""
@@ -33,9 +37,10 @@ class Reader(Protocol):
         *,
         bbox: BBox | None = None,
         ids: Sequence[str] | None = None,
-        where: dict[str, Any] | None = None,
+        where: Where | None = None,
         limit: int | None = None,
         offset: int = 0,
+        order_by: Sequence[str] = (),
     ) -> pd.DataFrame:
         """Features of *layer*, ordered by insertion.
 
@@ -46,9 +51,12 @@ class Reader(Protocol):
         ids
             Only these feature ids (the layer's id field).
         where
-            Equality filters ``{field: value}`` (a list/tuple value means ``IN``).
+            Equality filters ``{field: value}`` (a list/tuple value means ``IN``), or a list
+            of such filters, any of which may match (``OR``).
         limit, offset
-            Paging, applied after the filters.
+            Paging, applied after the filters and the order.
+        order_by
+            Fields to sort by (``"-field"``: descending), before insertion order.
 
         Returns an empty frame with the schema's columns when the layer has no table.
         """

@@ -60,14 +60,10 @@ def read_plan(store: Reader, user: User, plan_id: str) -> pd.Series:
 
 
 def list_plans(store: Reader, user: User, *, limit: int, offset: int) -> list[dict[str, Any]]:
-    """Summaries of the plans in the caller's scope, newest dates first."""
-    frames = [store.read("plans", where=w or None) for w in scopes(user)]
-    frames = [f for f in frames if not f.empty]
-    if not frames:
-        return []
-    plans = pd.concat(frames).drop_duplicates("plan_id").sort_values(
-        ["date", "plan_id"], ascending=[False, True])
-    rows = plans.iloc[offset:offset + limit]
+    """Summaries of one page of the plans in the caller's scope, newest dates first (the
+    store filters, sorts and pages)."""
+    rows = store.read("plans", where=scopes(user), order_by=("-date", "plan_id"), limit=limit,
+                      offset=offset)
     return [{"plan_id": r.plan_id, "date": str(r.date), "team": r.team, "status": r.status,
              "stops": len(r.stops or []), "dispatched_at": _iso(r.dispatched_at)}
             for r in rows.itertuples()]
