@@ -1,14 +1,22 @@
 """``gridpatrol bench routes``: travel-time matrix, day routes and the campaign, side by side.
 
+Fair by construction: every row says how many processes it used, and rows are compared
+only at equal CPU.
+
 * ``matrix``: a jittered 316 × 316 grid (~100,000 nodes, 8 % of the streets removed,
   largest strongly connected component) with 200 sites: our CSR multi-source Dijkstra vs
-  networkx single-source Dijkstra from every site (``quick``: networkx from 10 sites,
-  scaled up to 200 and said so in ``networkx_sources_timed``).
+  networkx single-source Dijkstra from every site, on a plain ``DiGraph`` (parallel edges
+  collapsed to the fastest, as our CSR does).  **Serial against serial** (one process
+  each) and **parallel against parallel** (the sources split over the same number of
+  forked processes for both).  ``quick``: networkx from 10 sources, scaled up to 200 and
+  said so in ``networkx_sources_timed``.
 * ``day``: the demo road graph (the store at ``$GRIDPATROL_BENCH_DB`` if set, else North
   Bayreuth read straight from the OSM extract through :func:`gis.roads.roads_from_osm_lines`)
-  with 60/120/200 random candidate sites, 3 teams, 8 h: ours (PyVRP, ≤ 10 s), PyVRP with
-  60 s, OR-Tools (transit matrices registered with ``RegisterTransitMatrix``, guided local
-  search with our time limit) and greedy nearest-neighbour.
+  with 60/120/200 random candidate sites, 3 teams, 8 h, each method with the same time
+  limit: ours with one search per core (``ours``) and with one (``ours_1_worker``, the
+  equal-CPU row for single-threaded OR-Tools: transit matrices registered with
+  ``RegisterTransitMatrix``, guided local search), the reference PyVRP with 60 s and the
+  same workers as ``ours``, and greedy nearest-neighbour.
 * ``campaign``: 8 weeks on 120 of those sites, ours vs the greedy most-overdue × risk policy.
 """
 
@@ -16,8 +24,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import multiprocessing
 import os
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +35,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from data import OSM_BAYREUTH
 from gis import matrix as gm
 from gis.campaign import CampaignConfig, run_campaign
 from gis.observers import evaluate
@@ -43,7 +54,6 @@ from gis.roads import NodeIndex, graph_to_csr, road_graph, roads_from_osm_lines
 from gis.sites import DEFAULT_VISIT_MIN
 
 log = logging.getLogger(__name__)
-OSM = Path(__file__).resolve().parents[2] / "data" / "osm" / "north-bayreuth.osm.gz"
 KINDS = (("coal_mine", "producing", 0.15), ("coal_mine", "closed", 0.1),
          ("fire_zone", 2, 0.25), ("village", None, 0.5))
 
@@ -70,38 +80,84 @@ def grid_graph(side: int = 316, *, drop: float = 0.08, seed: int = 0) -> nx.Mult
     return g.subgraph(big).copy()
 
 
-def bench_matrix(*, quick: bool, sites: int = 200) -> dict[str, Any]:
-    """Ours vs networkx single-source Dijkstra on the grid graph."""
-    g = grid_graph()
+def plain_digraph(g: nx.MultiDiGraph, weight: str = "travel_time") -> nx.DiGraph:
+    """*g* as a ``DiGraph``: one edge per ordered pair, the fastest of the parallel ones."""
+    out = nx.DiGraph()
+    out.add_nodes_from(g.nodes)
+    for u, v, w in g.edges(data=weight):
+        if not out.has_edge(u, v) or w < out[u][v][weight]:
+            out.add_edge(u, v, **{weight: w})
+    return out
+
+
+#: The graph a forked networkx worker searches (set once in each worker process).
+_NX_WORKER: dict[str, Any] = {}
+
+
+def _nx_init(graph: nx.DiGraph, targets: list[int]) -> None:
+    _NX_WORKER.update(graph=graph, targets=targets)
+
+
+def _nx_rows(sources: list[int]) -> np.ndarray:
+    g, targets = _NX_WORKER["graph"], _NX_WORKER["targets"]
+    out = np.empty((len(sources), len(targets)))
+    for i, s in enumerate(sources):
+        dist = nx.single_source_dijkstra_path_length(g, s, weight="travel_time")
+        out[i] = [dist.get(t, np.inf) for t in targets]
+    return out
+
+
+def networkx_matrix_timed(g: nx.DiGraph, sources: list[int], targets: list[int],
+                          workers: int) -> tuple[np.ndarray, float]:
+    """networkx single-source Dijkstra from *sources*, split over *workers* forked
+    processes (1: this process); ``(rows, seconds)``."""
+    t0 = time.perf_counter()
+    if workers <= 1:
+        _nx_init(g, targets)
+        rows = _nx_rows(sources)
+    else:
+        parts = [list(p) for p in np.array_split(sources, workers) if len(p)]
+        ctx = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(len(parts), mp_context=ctx, initializer=_nx_init,
+                                 initargs=(g, targets)) as pool:
+            rows = np.vstack(list(pool.map(_nx_rows, parts)))
+    return rows, time.perf_counter() - t0
+
+
+def bench_matrix(*, quick: bool, sites: int = 200, side: int = 316) -> dict[str, Any]:
+    """Ours vs networkx (plain DiGraph): serial vs serial, parallel vs parallel."""
+    g = grid_graph(side)
     rng = np.random.default_rng(1)
     t0 = time.perf_counter()
     csr, nodes = graph_to_csr(g)
     csr_s = time.perf_counter() - t0
     rows = rng.choice(len(nodes), sites, replace=False)
+    workers = os.cpu_count() or 1
     t0 = time.perf_counter()
     serial = gm.travel_time_matrix(csr, rows)
     serial_s = time.perf_counter() - t0
-    workers = os.cpu_count() or 1
     t0 = time.perf_counter()
-    ours = gm.travel_time_matrix(csr, rows, workers=workers)
-    ours_s = time.perf_counter() - t0
-    if not np.array_equal(ours, serial):
+    parallel = gm.travel_time_matrix(csr, rows, workers=workers)
+    parallel_s = time.perf_counter() - t0
+    if not np.array_equal(parallel, serial):
         msg = "parallel and serial matrices differ"
         raise RuntimeError(msg)
-    timed = 10 if quick else sites
+    digraph = plain_digraph(g)
     targets = nodes[rows].tolist()
-    ref = np.empty((timed, sites))
-    t0 = time.perf_counter()
-    for i in range(timed):
-        dist = nx.single_source_dijkstra_path_length(g, targets[i], weight="travel_time")
-        ref[i] = [dist.get(t, np.inf) for t in targets]
-    nx_s = (time.perf_counter() - t0) * sites / timed
-    diff = float(np.abs(ours[:timed] - ref).max())
-    return {"sites": sites, "nodes": int(len(nodes)), "ours_s": round(ours_s, 3),
-            "ours_workers": workers, "ours_serial_s": round(serial_s, 3),
-            "speedup_serial": round(nx_s / serial_s, 1),
-            "csr_build_s": round(csr_s, 3), "networkx_s": round(nx_s, 2),
-            "networkx_sources_timed": timed, "speedup": round(nx_s / ours_s, 1),
+    timed = 10 if quick else sites
+    scale = sites / timed
+    ref, nx_serial_s = networkx_matrix_timed(digraph, targets[:timed], targets, 1)
+    _, nx_parallel_s = networkx_matrix_timed(digraph, targets[:timed], targets, workers)
+    diff = float(np.abs(serial[:timed] - ref).max())
+    return {"sites": sites, "nodes": int(len(nodes)), "csr_build_s": round(csr_s, 3),
+            "networkx_graph": "DiGraph (parallel edges collapsed to the fastest)",
+            "networkx_sources_timed": timed,
+            "serial": {"processes": 1, "ours_s": round(serial_s, 3),
+                       "networkx_s": round(nx_serial_s * scale, 2),
+                       "speedup": round(nx_serial_s * scale / serial_s, 1)},
+            "parallel": {"processes": workers, "ours_s": round(parallel_s, 3),
+                         "networkx_s": round(nx_parallel_s * scale, 2),
+                         "speedup": round(nx_parallel_s * scale / parallel_s, 1)},
             "max_abs_diff_s": diff}
 
 
@@ -118,7 +174,7 @@ def demo_graph() -> nx.MultiDiGraph:
             store.close()
     import pyogrio
 
-    lines = pyogrio.read_dataframe(f"/vsigzip/{OSM}", layer="lines")
+    lines = pyogrio.read_dataframe(f"/vsigzip/{OSM_BAYREUTH}", layer="lines")
     return road_graph(roads_from_osm_lines(lines))
 
 
@@ -179,34 +235,43 @@ def ortools_day(problem: DayProblem, *, seconds: float) -> DayPlan:
     return plan_from_routes(problem, routes)
 
 
-def _row(plan: DayPlan, seconds: float) -> dict[str, float]:
-    return {"seconds": round(seconds, 2), "prize": round(plan.prize, 3), "drive_s": plan.drive_s,
-            "visited": sum(len(r.stops) for r in plan.routes)}
+def _row(plan: DayPlan, seconds: float, processes: int) -> dict[str, float]:
+    return {"processes": processes, "seconds": round(seconds, 2),
+            "cpu_s": round(seconds * processes, 2), "prize": round(plan.prize, 3),
+            "drive_s": plan.drive_s, "visited": sum(len(r.stops) for r in plan.routes)}
+
+
+def _timed_plan(solve: Any, processes: int) -> dict[str, float]:
+    t0 = time.perf_counter()
+    plan = solve()
+    return _row(plan, time.perf_counter() - t0, processes)
 
 
 def bench_day(g: nx.MultiDiGraph, csr: Any, nodes: np.ndarray, *, quick: bool) -> list[dict]:
-    """The four methods on 60, 120 and 200 candidate sites."""
+    """The methods on 60, 120 and 200 candidate sites, each with the same time limit."""
     out = []
+    workers = os.cpu_count() or 1
+    limit = 1.0 if quick else 9.5
+    long_limit = 5.0 if quick else 60.0
     for n in (60, 120, 200):
         problem, _ = instance(g, csr, nodes, n, seed=n)
-        ours_limit = 1.0 if quick else 9.5
-        long_limit = 5.0 if quick else 60.0
-        methods = {}
-        t0 = time.perf_counter()
-        plan = solve_day(problem, seconds=ours_limit, seed=1, workers=os.cpu_count() or 1)
-        methods["ours"] = _row(plan, time.perf_counter() - t0)
-        t0 = time.perf_counter()
-        plan = solve_day(problem, seconds=long_limit, seed=2)
-        methods["pyvrp_60s"] = _row(plan, time.perf_counter() - t0)
-        t0 = time.perf_counter()
-        plan = ortools_day(problem, seconds=ours_limit)
-        methods["ortools"] = _row(plan, time.perf_counter() - t0)
-        t0 = time.perf_counter()
-        plan = greedy_day(problem)
-        methods["greedy"] = _row(plan, time.perf_counter() - t0)
-        best = methods["pyvrp_60s"]["prize"]
-        methods["ours"]["pct_of_pyvrp_60s"] = round(100 * methods["ours"]["prize"] / best, 2)
+        methods = {
+            "ours": _timed_plan(lambda p=problem: solve_day(
+                p, seconds=limit, seed=1, workers=workers), workers),
+            "ours_1_worker": _timed_plan(lambda p=problem: solve_day(
+                p, seconds=limit, seed=1), 1),
+            "ortools": _timed_plan(lambda p=problem: ortools_day(p, seconds=limit), 1),
+            "pyvrp_reference": _timed_plan(lambda p=problem: solve_day(
+                p, seconds=long_limit, seed=101, workers=workers), workers),
+            "greedy": _timed_plan(lambda p=problem: greedy_day(p), 1),
+        }
+        best = methods["pyvrp_reference"]["prize"]
+        for name in ("ours", "ours_1_worker", "ortools"):
+            methods[name]["pct_of_reference"] = round(100 * methods[name]["prize"] / best, 2)
         out.append({"sites": n, "teams": problem.teams, "hours": problem.hours,
+                    "time_limit_s": limit, "reference_limit_s": long_limit,
+                    "equal_cpu": {"ours_1_worker_vs_ortools": round(
+                        methods["ours_1_worker"]["prize"] - methods["ortools"]["prize"], 3)},
                     "methods": methods})
         log.info("day %d sites: %s", n, methods)
     return out
