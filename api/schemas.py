@@ -118,14 +118,6 @@ class PlanCreate(Strict):
         default_factory=list, description="site ids that must be visited")
 
 
-class PlanStop(BaseModel):
-    """A stop of a plan."""
-
-    model_config = ConfigDict(extra="allow")
-
-    site_id: str
-
-
 class SkippedSiteOut(BaseModel):
     """A site left out of the day: too far from any road, or cut off from the depot."""
 

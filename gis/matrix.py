@@ -125,13 +125,16 @@ def check_reachable(matrix: np.ndarray, names: Sequence[str]) -> None:
         raise UnreachableError(msg)
 
 
-def networkx_matrix(graph: nx.MultiDiGraph, nodes: Sequence[int],
-                    *, weight: str = "travel_time") -> np.ndarray:
-    """The same matrix with networkx single-source Dijkstra (the reference, slow)."""
-    out = np.full((len(nodes), len(nodes)), np.inf)
-    for i, s in enumerate(nodes):
+def networkx_matrix(graph: nx.DiGraph | nx.MultiDiGraph, sources: Sequence[int],
+                    targets: Sequence[int] | None = None, *, weight: str = "travel_time"
+                    ) -> np.ndarray:
+    """The same matrix with networkx single-source Dijkstra from each source (the reference
+    for tests and benchmarks; slow).  *targets* default to the sources."""
+    targets = sources if targets is None else targets
+    out = np.full((len(sources), len(targets)), np.inf)
+    for i, s in enumerate(sources):
         dist = nx.single_source_dijkstra_path_length(graph, s, weight=weight)
-        out[i] = [dist.get(t, np.inf) for t in nodes]
+        out[i] = [dist.get(t, np.inf) for t in targets]
     return out
 
 

@@ -99,12 +99,7 @@ def _nx_init(graph: nx.DiGraph, targets: list[int]) -> None:
 
 
 def _nx_rows(sources: list[int]) -> np.ndarray:
-    g, targets = _NX_WORKER["graph"], _NX_WORKER["targets"]
-    out = np.empty((len(sources), len(targets)))
-    for i, s in enumerate(sources):
-        dist = nx.single_source_dijkstra_path_length(g, s, weight="travel_time")
-        out[i] = [dist.get(t, np.inf) for t in targets]
-    return out
+    return gm.networkx_matrix(_NX_WORKER["graph"], sources, _NX_WORKER["targets"])
 
 
 def networkx_matrix_timed(g: nx.DiGraph, sources: list[int], targets: list[int],
