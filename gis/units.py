@@ -134,7 +134,8 @@ def split_lines(units: gpd.GeoDataFrame, loads: np.ndarray, points: gpd.GeoSerie
         k = min(int(np.ceil(loads[i] / cap)), int(mine.sum()))
         if k < 2:
             continue
-        pts = np.repeat(xy[mine], np.asarray(weights[mine], dtype=int), axis=0)
+        reps = np.maximum(1, np.round(np.asarray(weights[mine], dtype=float))).astype(int)
+        pts = np.repeat(xy[mine], reps, axis=0)
         centres, _ = kmeans2(pts + rng.normal(0, 1e-3, pts.shape), k, minit="++", seed=rng)
         centres = np.unique(centres.round(2), axis=0)
         if len(centres) < 2:

@@ -65,6 +65,16 @@ def _import_layer(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import_register(args: argparse.Namespace) -> int:
+    from api.services.register_store import import_register
+
+    store = open_store(args.db, create=False)
+    result = import_register(store, args.file, mapping=_mapping(args.map),
+                             encoding=args.encoding, sheet=args.sheet, append=args.append)
+    sys.stdout.write("\n".join(result.lines()) + "\n")
+    return 0
+
+
 def _units_build(args: argparse.Namespace) -> int:
     from api.services.units import build_units
 
@@ -93,6 +103,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--within", help="keep mines inside this admin area (area_id)")
     p.add_argument("--encoding", help="text encoding if not UTF-8/UTF-16/GBK")
     p.set_defaults(func=_import_mines)
+    p = isub.add_parser("register", help="a household register (户籍台账): CSV or .xlsx, one "
+                        "row per village (code or name; 户数, 人口, 党员 …)")
+    p.add_argument("file")
+    p.add_argument("--map", nargs="*", metavar="FIELD=COLUMN",
+                   help="name the column of a field (code, name, township, households, "
+                   "population, members), e.g. --map households=户籍户数")
+    p.add_argument("--encoding", help="CSV text encoding if not UTF-8/GBK (detected)")
+    p.add_argument("--sheet", help="the workbook sheet (default: the first)")
+    p.add_argument("--append", action="store_true",
+                   help="add to the registers already imported instead of replacing them")
+    p.set_defaults(func=_import_register)
     p = isub.add_parser("layer", help="a GeoJSON/GeoPackage/Shapefile/FlatGeobuf/CSV file")
     p.add_argument("layer", help="target layer, e.g. member_residences, admin_areas")
     p.add_argument("file")

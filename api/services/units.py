@@ -20,18 +20,20 @@ import pandas as pd
 import shapely
 from tqdm import tqdm
 
+from api.services.figures import estimated_counts
+from api.services.register import village_loads
+from api.services.register_store import reapply, reapply_codes, reapply_figures
 from gis.contiguity import PieceMove, connect_villages
 from gis.crs import metric_crs
 from gis.errors import UnitsError
 from gis.figures import (
-    HOUSEHOLD_SIZE,
     area_in,
     count_in,
-    estimate_households,
     fire_risk,
     pinned_units,
 )
 from gis.nesting import LEVELS, crossings
+from gis.register import spread, spread_weights
 from gis.territories import derive_villages
 from gis.units import MIN_UNIT_M2, build_blocks, number_units, split_lines
 from gis.validate import repair
@@ -149,7 +151,8 @@ def read_census(path: str | Path, *, encoding: str | None = None) -> pd.DataFram
 
 
 def apply_census(units: pd.DataFrame, census: pd.DataFrame) -> pd.DataFrame:
-    """Override estimated households (and population) by a census, per unit or village."""
+    """Override estimated households (and population) by a census, per unit or village (a
+    village's total spread over its units by the estimate, summing exactly)."""
     units = units.copy()
     if "unit_id" in census.columns:
         known = census.set_index("unit_id")
@@ -158,17 +161,23 @@ def apply_census(units: pd.DataFrame, census: pd.DataFrame) -> pd.DataFrame:
         if "population" in known.columns:
             units.loc[hit, "population"] = units.loc[hit, "unit_id"].map(known["population"])
         return units
-    for vid, total in census.set_index("village_id")["households"].items():
-        rows = units["village_id"] == vid
-        est = units.loc[rows, "households"].astype(float)
-        share = est / est.sum() if est.sum() > 0 else pd.Series(1.0 / rows.sum(), est.index)
-        units.loc[rows, "households"] = np.round(share * total).astype(int)
+    village = units["village_id"].astype(str).to_numpy(dtype=object)
+    est = pd.to_numeric(units["households"], errors="coerce").fillna(0).to_numpy(float)
+    totals = dict(zip(census["village_id"].astype(str), census["households"], strict=True))
+    new = spread(totals, village, spread_weights(village, [est]))
+    given = ~np.isnan(new)
+    units.loc[given, "households"] = new[given].astype(int)
     return units
 
 
 def build_units(store: Store, *, census: str | Path | None = None, seed: int = 0,
-                progress: bool = True) -> UnitsResult:
-    """Build villages (where missing), units and their figures; write them in one go."""
+                progress: bool = True, register: pd.DataFrame | None = None) -> UnitsResult:
+    """Build villages (where missing), units and their figures; write them in one go.
+
+    The stored household register (or *register*, the ``registers`` rows of an import that
+    this build then stores too) gives the villages' codes and figures, and its households
+    decide which units are heavy enough to split (:func:`gis.register.load_points`).
+    """
     rng = np.random.default_rng(seed)
     steps = tqdm(total=4, desc="units build", disable=not progress, unit="step")
     roads = store.read("roads")
@@ -178,21 +187,21 @@ def build_units(store: Store, *, census: str | Path | None = None, seed: int = 0
     crs = metric_crs(roads)
     roads = roads.to_crs(crs)
     admin = _admin(store, crs, roads, rng)
+    reg_rows, reg_matches = reapply(store, admin, stored=register)
     steps.update()
-    buildings = store.read("buildings").to_crs(crs)
-    households = estimate_households(buildings)
-    points = buildings.geometry.representative_point()
-    units = _units(admin[admin["level"] == "village"], roads,
-                   store.read("barriers").to_crs(crs), points, households, rng)
+    villages = admin[admin["level"] == "village"]
+    points, loads = village_loads(store, villages, reg_rows, reg_matches)
+    units = _units(villages, roads, store.read("barriers").to_crs(crs), points, loads, rng)
     units, admin, moves = connect_villages(units, admin, store.read("places").to_crs(crs))
     for move in moves:
         log.debug("%s", move.describe())
     steps.update()
-    admin = _villages_from_units(admin, units)
+    admin = _villages_from_units(reapply_codes(admin, reg_rows, reg_matches), units)
     units = number_units(units, admin)
-    units = _figures(store, units, points, households, crs)
+    units = _figures(store, units, crs)
     if census is not None:
         units = apply_census(units, read_census(census))
+    units = reapply_figures(units, reg_rows, reg_matches, points, loads)
     zones = _zone_risk(store, roads, crs)
     steps.update()
     with store.transaction() as tx:
@@ -201,6 +210,8 @@ def build_units(store: Store, *, census: str | Path | None = None, seed: int = 0
         tx.replace("fire_zones", zones.to_crs(4326))
         tx.replace("grids", empty_frame(SCHEMAS["grids"]))
         tx.replace("grid_history", empty_frame(SCHEMAS["grid_history"]))
+        if register is not None:
+            tx.replace("registers", register)
     steps.update()
     steps.close()
     return _result(admin, units, zones, moves)
@@ -235,19 +246,15 @@ def to_lonlat(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out.set_geometry(gpd.GeoSeries(geoms, crs=4326, index=out.index))
 
 
-def _figures(store: Store, units: gpd.GeoDataFrame, points: gpd.GeoSeries,
-             households: np.ndarray, crs) -> gpd.GeoDataFrame:  # noqa: ANN001
-    hh = count_in(units, points, households).round().astype(int)
-    members = store.read("member_residences").to_crs(crs)
+def _figures(store: Store, units: gpd.GeoDataFrame, crs) -> gpd.GeoDataFrame:  # noqa: ANN001
+    counts = estimated_counts(store, units)
     mines = store.read("mine_sites").to_crs(crs)
     zones = store.read("fire_zones").to_crs(crs)
     pinned, kind = pinned_units(units, mines)
     return units.assign(
-        kind=kind, households=hh, population=np.round(hh * HOUSEHOLD_SIZE).astype(int),
-        members=count_in(units, members.geometry).astype(int),
-        mines=count_in(units, mines.geometry).astype(int),
-        fire_area_m2=area_in(units, zones).round(1), workload=hh.astype(float), grid_id=None,
-        pinned=pinned)
+        kind=kind, **counts, mines=count_in(units, mines.geometry).astype(int),
+        fire_area_m2=area_in(units, zones).round(1),
+        workload=counts["households"].astype(float), grid_id=None, pinned=pinned, figures=None)
 
 
 def _zone_risk(store: Store, roads: gpd.GeoDataFrame, crs) -> gpd.GeoDataFrame:  # noqa: ANN001

@@ -107,19 +107,32 @@ def vector_readable(path: Path) -> Iterator[str]:
         yield str(path)
 
 
+def _bad_bytes(path: Path, raw: bytes, enc: str, exc: UnicodeDecodeError) -> str:
+    line = raw[:exc.start].count(b"\n") + 1
+    col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+    bad = raw[exc.start:exc.end].hex(" ")
+    return (f"{path.name}:{line}: byte(s) {bad} at byte {col} of line {line} are not valid "
+            f"{enc}")
+
+
 def detect_encoding(path: Path, *, declared: str | None = None) -> str:
     """The text encoding of a CSV: *declared* if given, else UTF-8/UTF-16 (BOM) or GBK.
 
     Chinese data often arrives as GBK (GB18030) or UTF-16 (Excel's "Unicode text").  A file
-    that decodes as none of them is refused with the encodings to try.
+    that decodes as none of them is refused, naming the line and the bytes where the likeliest
+    encoding (the one that reads furthest) breaks, and the encodings to try.
     """
     raw = path.read_bytes()
     if declared:
         try:
+            codecs.lookup(declared)
             raw.decode(declared)
-        except (UnicodeDecodeError, LookupError) as exc:
-            msg = f"{path}: cannot be read as {declared} ({exc}); try --encoding utf-8, gbk or " \
-                  "utf-16"
+        except LookupError as exc:
+            msg = f"{path}: unknown encoding {declared!r}; try --encoding utf-8, gbk or utf-16"
+            raise InputFileError(msg) from exc
+        except UnicodeDecodeError as exc:
+            msg = (f"{_bad_bytes(path, raw, declared, exc)}: the file is not {declared}; fix "
+                   "that character or try --encoding utf-8, gbk or utf-16")
             raise InputFileError(msg) from exc
         return declared
     candidates = ["utf-8", "gb18030"]
@@ -129,12 +142,16 @@ def detect_encoding(path: Path, *, declared: str | None = None) -> str:
         candidates = ["utf-16"]
     elif len(raw) > 3 and raw[1::2].count(0) > len(raw) // 4:
         candidates = ["utf-16-le"]
+    failures: list[tuple[int, str, UnicodeDecodeError]] = []
     for enc in candidates:
         try:
             raw.decode(enc)
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as exc:
+            failures.append((exc.start, enc, exc))
             continue
         return enc
-    msg = (f"{path}: the text is neither UTF-8, UTF-16 nor GBK/GB18030; give its encoding with "
-           "--encoding (e.g. --encoding big5)")
+    _, enc, exc = max(failures, key=lambda f: f[0])
+    msg = (f"{_bad_bytes(path, raw, enc, exc)} (the file reads as {enc} up to there, and as "
+           "neither UTF-8 nor GBK/GB18030 as a whole): fix or delete that character and save "
+           "the file again as UTF-8 or GBK, or give its encoding with --encoding (e.g. big5)")
     raise InputFileError(msg)

@@ -181,7 +181,7 @@ def test_read_rows_matches_read_values_geometry_and_order(any_store):
         assert page.matched == len(frame)
         assert shapely.equals(shapely.from_wkb(page.wkb), frame.geometry.values).all()
     assert [type(v) for v in any_store.read_rows("units").rows[1]] == [
-        str, str, str, int, int, int, int, float, type(None), str, bool]
+        str, str, str, int, int, int, int, float, type(None), str, bool, type(None)]
 
 
 def test_read_rows_filters_pages_and_counts_like_read(any_store):
