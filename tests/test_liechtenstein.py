@@ -49,7 +49,7 @@ def county(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     csv = gridpatrol(db, "import", "register", str(REGISTER_CSV))
     balanced = gridpatrol(db, "balance", "--target", "300", "--pin-oversize")
     week = gridpatrol(db, "campaign", "--teams", "2", "--weeks", "1", "--start", "2026-04-06",
-                      "--seed", "7", "--seconds-per-day", "1", "--max-snap-m", "5000",
+                      "--seed", "7", "--seconds-per-day", "1",
                       "--out", str(db.parent / "campaign"))
     return {"db": db, "units_out": built.stdout, "households_before": int(before),
             "xlsx_out": xlsx.stdout, "csv_out": csv.stdout, "balance_out": balanced.stdout,
