@@ -60,7 +60,7 @@ def test_register_spreads_exact_totals_and_gives_the_villages_their_codes(county
 
 
 def test_with_grids_the_units_stay_and_grid_codes_follow_the_register(county, tmp_path):
-    balance_store(county, target=2.0, tolerance=0.5, seconds=0.2)
+    balance_store(county, target=2.0, tolerance=0.5, effort=0.2)
     ids = set(county.read("grids")["grid_id"])
     path = write(tmp_path, "村名,代码,户数\n东风村,420102001201,90\n新河社区,,40\n")
     result = import_register(county, path)
