@@ -1,8 +1,5 @@
-"""Importing a household register into the store, and applying it again to new units.
-
-:func:`import_register` reads, matches and writes in one transaction (units' figures,
-village codes, grid codes, the ``registers`` layer); :func:`reapply` and friends are what
-``units build`` calls so that new units get the stored register's figures and codes again.
+"""Importing a household register into the store: :func:`import_register` reads, matches and
+writes all or nothing (units' figures, village codes, grid codes, the ``registers`` layer).
 """
 
 from __future__ import annotations
@@ -12,7 +9,6 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
 from api.services.figures import estimated_counts
@@ -25,11 +21,12 @@ from api.services.register import (
     village_frame,
     village_loads,
 )
+from api.services.units import build_units
 from gis.crs import metric_crs
-from gis.register import Match, match_rows
+from gis.register import Match
 from layers.errors import ValidationError
 from layers.importers.register import COUNTS, Register, read_register
-from layers.store import Reader, Store
+from layers.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -107,8 +104,6 @@ def write_register(store: Store, reg: Register, matches: list[Match], rows: pd.D
     split by its households); once grids exist the figures are spread over the units as
     they are and the grids keep their units.
     """
-    from api.services.units import build_units
-
     source = reg.table.path.name
     before = {f: _sum(store.read("units"), f) for f in COUNTS}
     stored = _stored(store, rows, append, source)
@@ -129,53 +124,6 @@ def write_register(store: Store, reg: Register, matches: list[Match], rows: pd.D
         codes=len(codes), households=(before["households"], _sum(after, "households")),
         population=(before["population"], _sum(after, "population")),
         members=(before["members"], _sum(after, "members")), extra=reg.extra, notes=(note,))
-
-
-def reapply(store: Reader, admin: gpd.GeoDataFrame, *, stored: pd.DataFrame | None = None
-            ) -> tuple[pd.DataFrame, list[Match]]:
-    """The stored register rows (or *stored*) and their matches among *admin*'s villages (for
-    ``units build``); unmatched rows are logged."""
-    stored = store.read("registers") if stored is None else stored
-    if stored.empty:
-        return stored, []
-    villages = village_frame(admin)
-    has_town = stored["township"].notna().any()
-    matches = match_rows(list(stored["village_code"]), list(stored["village_name"]),
-                         list(stored["township"]) if has_town else None, villages)
-    seen: set[str] = set()
-    for i, m in enumerate(matches):
-        if m.village_id is None or m.village_id in seen:
-            log.warning("register row %s (%s) matches no village of the new units: not applied",
-                        stored["register_id"].iloc[i], stored["village_name"].iloc[i])
-            matches[i] = Match(None, "unmatched")
-        else:
-            seen.add(m.village_id)
-    rows = stored.rename(columns={"village_code": "code", "village_name": "name"})
-    rows["figures"] = [f if isinstance(f, dict) else {} for f in rows["figures"]]
-    for f in COUNTS:
-        rows[f] = pd.to_numeric(rows[f], errors="coerce").astype(float)
-    return rows, matches
-
-
-def reapply_codes(admin: gpd.GeoDataFrame, rows: pd.DataFrame, matches: list[Match]
-                  ) -> gpd.GeoDataFrame:
-    """*admin* with the register's codes on the villages it matched."""
-    if not matches:
-        return admin
-    codes = {m.village_id: c for m, c in zip(matches, rows["code"], strict=True)
-             if m.village_id and isinstance(c, str)}
-    admin = admin.copy()
-    hit = admin["area_id"].isin(list(codes))
-    admin.loc[hit, "code"] = admin.loc[hit, "area_id"].map(codes)
-    return admin
-
-
-def reapply_figures(units: gpd.GeoDataFrame, rows: pd.DataFrame, matches: list[Match],
-                    points: gpd.GeoSeries, loads: np.ndarray) -> gpd.GeoDataFrame:
-    """*units* (metric CRS) with the stored register's figures spread over them."""
-    if not any(m.village_id for m in matches):
-        return units
-    return apply_register(units, rows, matches, points, loads)
 
 
 def import_register(store: Store, path: str | Path, *, mapping: Mapping[str, str] | None = None,

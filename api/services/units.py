@@ -22,7 +22,7 @@ from tqdm import tqdm
 
 from api.services.figures import estimated_counts
 from api.services.register import village_loads
-from api.services.register_store import reapply, reapply_codes, reapply_figures
+from api.services.register_apply import reapply, reapply_codes, reapply_figures
 from gis.contiguity import PieceMove, connect_villages
 from gis.crs import metric_crs
 from gis.errors import UnitsError
