@@ -14,16 +14,20 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.auth import LoginLimiter
 from api.errors import ERROR_RESPONSES, install
+from api.page_http import error_page
 from api.routers import (
+    admin,
     assets,
     auth,
     basemap,
     collections,
     coverage,
+    front,
     grids,
     leaders,
     pages,
@@ -120,8 +124,11 @@ def create_app(settings: Settings) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
         responses=ERROR_RESPONSES,  # type: ignore[arg-type]
+        docs_url=None,  # ours, from vendored files (api/routers/front.py)
+        redoc_url=None,
     )
     app.state.settings = settings
+    app.state.html_error = error_page  # browsers get error pages, clients JSON
     app.state.limiter = LoginLimiter(attempts=settings.login_attempts,
                                      window_s=settings.login_window_s)
     install(app)
@@ -133,12 +140,13 @@ def create_app(settings: Settings) -> FastAPI:
     app.mount("/static/maps", StaticFiles(directory=STATIC_DIR), name="map-assets")
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(GZipMiddleware, minimum_size=1000)  # pages, assets, JSON, GeoJSON
     return app
 
 
 def _include_routers(app: FastAPI) -> None:
-    for module in (auth, collections, grids, plans, visits, coverage, leaders, basemap, assets,
-                   pages):
+    for module in (front, auth, collections, grids, plans, visits, coverage, leaders, basemap,
+                   assets, pages, admin):
         app.include_router(module.router)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -150,11 +150,23 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _known_error(request: Request, exc: Exception) -> JSONResponse:
+def _answer(request: Request, status: int, detail: str, headers: dict[str, str] | None = None,
+            **extra: Any) -> Response:
+    """The JSON error body, or for a browser the app's error page (``app.state.html_error``,
+    set by the composition root: :func:`api.page_http.error_page`)."""
+    from api.negotiate import wants_html
+
+    page = getattr(request.app.state, "html_error", None)
+    if page is not None and wants_html(request):
+        return page(request, status, detail, extra, headers)  # type: ignore[no-any-return]
+    return error_response(status, detail, headers, **extra)
+
+
+def _known_error(request: Request, exc: Exception) -> Response:
     status = status_for(exc)
     if status is None:  # not in the table: a bug, logged with its trace; no details leak
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return error_response(500, "internal error; the service log has the details")
+        return _answer(request, 500, "internal error; the service log has the details")
     if status >= 500:
         log.error("%s %s: %s", request.method, request.url.path, exc)
     extra = dict(getattr(exc, "extra", {}) or {})
@@ -162,20 +174,20 @@ def _known_error(request: Request, exc: Exception) -> JSONResponse:
     if problems:
         extra.setdefault("errors", list(problems)[:100])
     headers = extra.pop("headers", None)
-    return error_response(status, str(exc) or type(exc).__name__, headers, **extra)
+    return _answer(request, status, str(exc) or type(exc).__name__, headers, **extra)
 
 
-def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+def _validation_error(request: Request, exc: RequestValidationError) -> Response:
     errors = [
         {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": e.get("type", "")}
         for e in exc.errors()
     ]
     where = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors[:5])
-    return error_response(422, f"invalid request: {where}", errors=errors)
+    return _answer(request, 422, f"invalid request: {where}", errors=errors)
 
 
-def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-    return error_response(exc.status_code, str(exc.detail), dict(exc.headers or {}))
+def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    return _answer(request, exc.status_code, str(exc.detail), dict(exc.headers or {}))
 
 
 def install(app: FastAPI) -> None:

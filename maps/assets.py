@@ -29,7 +29,7 @@ import folium
 from branca.element import Element
 from folium.elements import JSCSSMixin
 
-from maps.bundle import BUNDLE_NAME, bundle
+from maps.bundle import BUNDLE_NAME, BUNDLES, bundle
 from maps.errors import ExternalAssetError
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -188,6 +188,7 @@ def render_html(m: folium.Map, *, asset_base: str | None = None, lang: str = "zh
         The ``<html lang>`` attribute (``zh-CN`` or ``en``).
     """
     localize(m)
+    stable_ids(m)
     html = m.get_root().render()
     if asset_base is None:
         html = _SCRIPT_RE.sub(lambda mt: _script(_read_text(mt.group(1))), html)
@@ -199,6 +200,15 @@ def render_html(m: folium.Map, *, asset_base: str | None = None, lang: str = "zh
         msg = "an asset link was left unresolved in the rendered page (maps.assets bug)"
         raise ExternalAssetError(msg)
     return html.replace("<html>", f'<html lang="{lang}">', 1)
+
+
+def stable_ids(m: folium.Map) -> folium.Map:
+    """Number the elements' ids in tree order (folium draws random ones), so that the same
+    map renders to the same bytes: a served page's ETag then means something (304)."""
+    for i, element in enumerate(_walk(m.get_root())):
+        if element is not m:
+            element._id = f"{i:05d}"
+    return m
 
 
 def external_asset_urls(html: str) -> list[str]:
@@ -218,7 +228,8 @@ def copy_static(dest: Path) -> Path:
     Returns *dest*.  Existing files are overwritten; nothing else in *dest* is touched.
     """
     shutil.copytree(STATIC_DIR, dest, dirs_exist_ok=True)
-    (dest / BUNDLE_NAME).write_text(bundle(), encoding="utf-8")
+    for name, entry in BUNDLES.items():
+        (dest / name).write_text(bundle(entry), encoding="utf-8")
     return dest
 
 

@@ -32,6 +32,8 @@ from maps.errors import MapError
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 ENTRY = "gridpatrol/main.js"
 BUNDLE_NAME = "gridpatrol/bundle.js"
+#: Joined script name → its entry module: the maps' script and the administration page's.
+BUNDLES: dict[str, str] = {BUNDLE_NAME: ENTRY, "gridpatrol/admin.bundle.js": "gridpatrol/admin.js"}
 
 _IMPORT = re.compile(r"^import\s*\{([^}]*)\}\s*from\s*['\"]([^'\"]+)['\"]\s*;?[ \t]*$",
                      re.MULTILINE)
@@ -167,5 +169,6 @@ def static_digest() -> str:
         if path.is_file():
             h.update(path.relative_to(STATIC_DIR).as_posix().encode())
             h.update(hashlib.sha256(path.read_bytes()).digest())
-    h.update(bundle().encode())
+    for entry in BUNDLES.values():
+        h.update(bundle(entry).encode())
     return h.hexdigest()[:12]

@@ -62,6 +62,7 @@ ERROR_PATTERNS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     (r"the polygon covers no unit of village", "why_no_cover", ()),
     (r"no free neighbouring grid", "why_no_neighbour", ()),
     (r"no grid\(s\) \[([^\]]*)\] that you may edit", "why_not_yours", ("grids",)),
+    (r"no plan has been dispatched to you", "why_no_plan", ()),
 )
 
 

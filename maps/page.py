@@ -18,12 +18,13 @@ import html
 import json
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 import folium
 from branca.element import Element, MacroElement
 from folium.template import Template
 
-from maps.assets import PageAssets
+from maps.assets import STATIC_DIR, PageAssets
 from maps.basemaps import (
     MAX_ZOOM,
     OFFLINE_BACKGROUND,
@@ -62,6 +63,8 @@ class MapOptions:
     raster_url
         An XYZ template of a county's own raster tiles (served from a local MBTiles file), which
         the user may turn on over the offline basemap.
+    header
+        The page header (:func:`maps.shell.header_html`) of a served page.
     live_layers
         Layers fetched from the service by bbox instead of embedded (only with *api_base*).
     edit_endpoints
@@ -76,6 +79,7 @@ class MapOptions:
     basemap_data: dict[str, Any] | None = field(default=None, compare=False, repr=False)
     basemap_url: str | None = None
     raster_url: str | None = None
+    header: str = field(default="", compare=False, repr=False)
     live_layers: tuple[str, ...] = ()
     edit_endpoints: dict[str, str] = field(
         default_factory=lambda: {"move": "grids/edits/move", "redraw": "grids/edits/redraw"}
@@ -107,6 +111,20 @@ class _Snippet(MacroElement):
             "{% macro html(this, kwargs) %}{{ this.body_html }}{% endmacro %}"
             "{% macro script(this, kwargs) %}{{ this.script_js }}{% endmacro %}"
         )
+
+
+class _Start(MacroElement):
+    """``GP.init(map, {role: layer}, extra)``, with the names taken when the page renders."""
+
+    def __init__(self, m: folium.Map, layers: dict[str, Any], extra: dict[str, Any]) -> None:
+        super().__init__()
+        self._name = "GridPatrolStart"
+        self.map, self.layers, self.extra_json = m, layers, json_for_script(extra)
+        self._template = Template(
+            "{% macro script(this, kwargs) %}GP.init({{ this.map.get_name() }},{ "
+            "{% for role, layer in this.layers.items() %}{{ role|tojson }}:"
+            "{{ layer.get_name() }}{% if not loop.last %},{% endif %}{% endfor %}},"
+            "{{ this.extra_json }});{% endmacro %}")
 
 
 def json_for_script(value: Any) -> str:
@@ -141,7 +159,7 @@ def base_map(bounds: tuple[float, float, float, float] | None, options: MapOptio
     add_basemap(m, options.basemap, lang=options.lang, settings=options.basemap_settings)
     PageAssets().add_to(m)
     head = (
-        f"<title>{html.escape(title)}</title>\n"
+        f"<title>{html.escape(title)}</title>\n{_ICON}\n"
         '<script id="gridpatrol-settings" type="application/json">'
         f"{json_for_script(page_settings(options, kind))}</script>\n"
         f"<style>html body .leaflet-container{{background:{OFFLINE_BACKGROUND};}}</style>\n"
@@ -150,11 +168,18 @@ def base_map(bounds: tuple[float, float, float, float] | None, options: MapOptio
         head += ('<script id="gp-basemap-data" type="application/json">'
                  f"{json_for_script(options.basemap_data)}</script>\n")
     m.get_root().header.add_child(Element(head), name="gridpatrol_head")
+    if options.header:
+        m.get_root().html.add_child(Element(options.header), name="gridpatrol_header")
     return m
 
 
 def _finite(x: float) -> bool:
     return x == x and abs(x) != float("inf")
+
+
+#: The product's icon, inline (a file map has nothing beside it).
+_ICON = ('<link rel="icon" type="image/svg+xml" href="data:image/svg+xml,' + quote(
+    (STATIC_DIR / "gridpatrol" / "icon.svg").read_text(encoding="utf-8").strip()) + '">')
 
 
 def page_settings(options: MapOptions, kind: str) -> dict[str, Any]:
@@ -227,9 +252,7 @@ def add_body_html(m: folium.Map, body: str, name: str) -> None:
 
 def start_page(m: folium.Map, layers: dict[str, Any], extra: dict[str, Any] | None = None) -> None:
     """Call ``GP.init`` once the layers exist; *layers* maps roles to folium layers."""
-    refs = ",".join(f"{json.dumps(role)}:{layer.get_name()}" for role, layer in layers.items())
-    script = f"GP.init({m.get_name()},{{{refs}}},{json_for_script(extra or {})});"
-    _Snippet(script=script).add_to(m)
+    _Start(m, layers, extra or {}).add_to(m)
 
 
 def lang_attr(lang: str) -> str:

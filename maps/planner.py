@@ -147,7 +147,8 @@ def planner_map(
     if "grids" in refs:
         Search(layer=refs["grids"], search_label="code", geom_type="Polygon",
                placeholder=t("search_grid", lang), collapsed=False,
-               position="topleft").add_to(m)
+               position="topleft", textErr=t("not_found", lang),
+               textCancel=t("cancel", lang)).add_to(m)
     if options.api_base is not None:
         DrawAssets().add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)

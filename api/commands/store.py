@@ -7,6 +7,7 @@ import logging
 import sys
 
 from api.commands.args import add_db_argument
+from api.services import imports
 from layers.bbox import BBox, parse_bbox
 from layers.errors import InvalidBBoxError
 from layers.store import open_store
@@ -38,6 +39,7 @@ def _import_osm(args: argparse.Namespace) -> int:
 
     store = open_store(args.db)
     counts = import_osm(store, args.file, progress=not args.quiet)
+    imports.record(store, kind="osm", path=args.file, counts=counts)
     for layer, n in counts.items():
         sys.stdout.write(f"{layer:<20} {n:>7}\n")
     sys.stdout.write(f"store: {store.url}\n")
@@ -50,6 +52,7 @@ def _import_mines(args: argparse.Namespace) -> int:
     store = open_store(args.db)
     n = import_mines(store, args.file, bbox=args.bbox, within=args.within,
                      encoding=args.encoding)
+    imports.record(store, kind="mines", path=args.file, counts={"mine_sites": n})
     sys.stdout.write(f"mine_sites: {n} coal mines written to {store.url}\n")
     return 0
 
@@ -61,6 +64,7 @@ def _import_layer(args: argparse.Namespace) -> int:
     n = import_file(store, args.layer, args.file, crs=args.crs, mapping=_mapping(args.map),
                     source_layer=args.source_layer, encoding=args.encoding,
                     repair=args.repair, mode="append" if args.append else "replace")
+    imports.record(store, kind="layer", path=args.file, counts={args.layer: n})
     sys.stdout.write(f"{args.layer}: {n} features written to {store.url}\n")
     return 0
 
@@ -71,6 +75,8 @@ def _import_register(args: argparse.Namespace) -> int:
     store = open_store(args.db, create=False)
     result = import_register(store, args.file, mapping=_mapping(args.map),
                              encoding=args.encoding, sheet=args.sheet, append=args.append)
+    imports.record(store, kind="register", path=args.file,
+                   counts={"rows": result.rows, "villages": result.matched})
     sys.stdout.write("\n".join(result.lines()) + "\n")
     return 0
 

@@ -17,22 +17,31 @@ from fastapi import APIRouter, Header, Path
 from fastapi.responses import Response
 
 from api.errors import NotFoundError
-from maps.bundle import BUNDLE_NAME, STATIC_DIR, bundle, static_digest
+from maps.bundle import BUNDLES, STATIC_DIR, bundle, static_digest
 
 router = APIRouter(include_in_schema=False)
 IMMUTABLE = "public, max-age=31536000, immutable"
+#: Vendored files served with a URL replaced, so that they fetch nothing from the internet
+#: (listed in maps/static/vendor/README.md): ReDoc's "powered by" logo hides itself when its
+#: image fails, and ``data:,`` fails at once.
+REWRITES: dict[str, tuple[tuple[bytes, bytes], ...]] = {
+    "vendor/redoc/bundles/redoc.standalone.js": (
+        (b"https://cdn.redoc.ly/redoc/logo-mini.svg", b"data:,"),),
+}
 
 
 @cache
 def _asset(rel: str) -> tuple[bytes, str, str]:
     """``(bytes, media type, etag)`` of the asset *rel* (``NotFoundError`` if absent)."""
-    if rel == BUNDLE_NAME:
-        body = bundle().encode("utf-8")
+    if rel in BUNDLES:
+        body = bundle(BUNDLES[rel]).encode("utf-8")
     else:
         path = (STATIC_DIR / rel).resolve()
         if not path.is_relative_to(STATIC_DIR) or not path.is_file():
             raise NotFoundError(f"no asset {rel!r}")
         body = path.read_bytes()
+        for old, new in REWRITES.get(rel, ()):
+            body = body.replace(old, new)
     media = mimetypes.guess_type(rel)[0] or "application/octet-stream"
     if rel.endswith(".woff2"):
         media = "font/woff2"

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-import html
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
 from api.auth import COOKIE, create_token
 from api.deps import CurrentUser, SettingsDep, StoreDep
-from api.errors import NotAuthenticatedError
+from api.errors import NotAuthenticatedError, RateLimitedError
+from api.page_http import county_label, html_page, page_lang, safe_next
 from api.schemas import Token
+from api.services.pages import asset_base
 from api.services.users import User, authenticate
+from maps.shell import login_html
 
 router = APIRouter(tags=["auth"])
-
-_PAGES = ("/planner", "/inspector", "/leader")
 
 
 def _login(request: Request, store: StoreDep, settings: SettingsDep, username: str,
@@ -49,38 +50,33 @@ def me(user: CurrentUser) -> dict[str, str | None]:
             "township_id": user.township_id}
 
 
-_LOGIN_HTML = """<!doctype html><html lang="zh"><head><meta charset="utf-8">
-<title>GridPatrol 登录</title><meta name="viewport" content="width=device-width">
-<style>body{{font-family:sans-serif;max-width:22em;margin:4em auto}}input,button{{width:100%;
-margin:.3em 0;padding:.5em}}.err{{color:#b00}}</style></head><body>
-<h1>网格巡查 GridPatrol</h1><p class="err">{error}</p>
-<form method="post" action="/auth/login"><input type="hidden" name="next" value="{next}">
-<label>用户名 Username<input name="username" autocomplete="username" required></label>
-<label>密码 Password<input name="password" type="password" autocomplete="current-password"
-required></label><button type="submit">登录 Sign in</button></form></body></html>"""
-
-
 @router.get("/login", response_class=HTMLResponse, include_in_schema=False)
-def login_page(next: str = "/planner", error: str = "") -> HTMLResponse:  # noqa: A002
-    """The sign-in form for the map pages."""
-    target = next if next in _PAGES else "/planner"
-    return HTMLResponse(_LOGIN_HTML.format(error=html.escape(error[:200]),
-                                           next=html.escape(target)))
+def login_page(request: Request, store: StoreDep, next: str = "/",  # noqa: A002
+               error: str = "", wait: int | None = None) -> Response:
+    """The sign-in page, in the user's language; *error* is a code (see maps.shell)."""
+    lang = page_lang(request)
+    body = login_html(lang=lang, next_path=safe_next(next), error=error[:40],
+                      asset_base=asset_base(), county=county_label(store), wait_s=wait)
+    return html_page(request, body)
 
 
 @router.post("/auth/login", include_in_schema=False)
 def login_form(request: Request, store: StoreDep, settings: SettingsDep,
                username: Annotated[str, Form(max_length=200)],
                password: Annotated[str, Form(max_length=1000)],
-               next: Annotated[str, Form(max_length=200)] = "/planner",  # noqa: A002
+               next: Annotated[str, Form(max_length=200)] = "/",  # noqa: A002
                ) -> RedirectResponse:
-    """Sign in from the form: sets the HttpOnly, SameSite=Strict token cookie."""
-    target = next if next in _PAGES else "/planner"
+    """Sign in from the form: sets the HttpOnly, SameSite=Strict token cookie, then goes to
+    *next* (a page of this service) or, by default, the role's own page."""
+    target = safe_next(next)
+    back = f"/login?next={quote(target)}"
     try:
         _, tok = _login(request, store, settings, username, password)
     except NotAuthenticatedError:
-        return RedirectResponse(f"/login?next={target}&error=wrong+username+or+password",
-                                status_code=303)
+        return RedirectResponse(back + "&error=credentials", status_code=303)
+    except RateLimitedError as exc:
+        wait = (exc.extra.get("headers") or {}).get("Retry-After", "60")
+        return RedirectResponse(back + f"&error=throttled&wait={wait}", status_code=303)
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(COOKIE, tok, max_age=settings.token_minutes * 60, httponly=True,
                         samesite="strict", secure=settings.cookie_secure, path="/")
@@ -90,6 +86,6 @@ def login_form(request: Request, store: StoreDep, settings: SettingsDep,
 @router.post("/auth/logout", include_in_schema=False)
 def logout() -> RedirectResponse:
     """Forget the cookie."""
-    response = RedirectResponse("/login", status_code=303)
+    response = RedirectResponse("/login?error=signed_out", status_code=303)
     response.delete_cookie(COOKIE, path="/")
     return response

@@ -1,4 +1,4 @@
-"""HTML of the three maps as the service serves them (live data, edit mode for planners).
+"""HTML of the map pages as the service serves them (live data, edit mode for planners).
 
 Built by :mod:`api.services.maps`; assets come from ``/static/maps/v-<digest>/`` (content-
 versioned, cached for good) and the offline basemap from ``/basemap/<hash>.json``.  No token
@@ -7,6 +7,7 @@ is written into a page: its script calls the service with the HttpOnly login coo
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -17,6 +18,16 @@ from api.services.users import User
 from layers.store import Reader
 
 
+@dataclass(frozen=True)
+class PageContext:
+    """What a served page needs besides the store: language, header, basemap, online tiles."""
+
+    lang: str = "zh"
+    header: str = ""
+    basemap: Basemap | None = None
+    online: str = "none"
+
+
 def asset_base() -> str:
     """Where the page assets are served, versioned by their content."""
     from maps.bundle import static_digest
@@ -24,31 +35,29 @@ def asset_base() -> str:
     return f"/static/maps/v-{static_digest()}/"
 
 
-def options(basemap: Basemap | None, *, lang: str = "zh", live: tuple[str, ...] = ()) -> Any:
+def options(ctx: PageContext, *, live: tuple[str, ...] = ()) -> Any:
     """Map options for a served page: the API at ``/``, the basemap by its hash."""
     from maps.page import MapOptions
 
-    url = f"/basemap/{basemap.hash}.json" if basemap is not None else None
-    return MapOptions(api_base="/", lang=lang, live_layers=live, basemap_url=url,
+    url = f"/basemap/{ctx.basemap.hash}.json" if ctx.basemap is not None else None
+    return MapOptions(api_base="/", lang=ctx.lang, live_layers=live, basemap_url=url,
+                      basemap=ctx.online, header=ctx.header,
                       edit_endpoints={"move": "grids/edits/move",
                                       "redraw": "grids/edits/redraw"})
 
 
-def planner_html(store: Reader, user: User, basemap: Basemap | None, lang: str = "zh") -> str:
+def planner_html(store: Reader, user: User, ctx: PageContext) -> str:
     """The planner's map; edit mode posts to ``/grids/edits/…``."""
-    return maps_svc.planner_html(store, options=options(basemap, lang=lang),
-                                 asset_base=asset_base())
+    return maps_svc.planner_html(store, options=options(ctx), asset_base=asset_base())
 
 
-def inspector_html(store: Reader, plan: pd.Series, basemap: Basemap | None,
-                   lang: str = "zh") -> str:
+def inspector_html(store: Reader, plan: pd.Series, ctx: PageContext) -> str:
     """The inspector's map of one plan (already read through the caller's scope)."""
-    return maps_svc.inspector_html(store, plan, options=options(basemap, lang=lang),
-                                   asset_base=asset_base())
+    return maps_svc.inspector_html(store, plan, options=options(ctx), asset_base=asset_base())
 
 
-def leader_html(store: Reader, user: User, basemap: Basemap | None, lang: str = "zh") -> str:
+def leader_html(store: Reader, user: User, ctx: PageContext) -> str:
     """The coverage map (a leader sees their own assignments)."""
     leader = user.username if user.role == "leader" else None
-    return maps_svc.leader_html(store, options=options(basemap, lang=lang), leader=leader,
+    return maps_svc.leader_html(store, options=options(ctx), leader=leader,
                                 asset_base=asset_base())

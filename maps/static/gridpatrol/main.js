@@ -9,6 +9,7 @@ import { setupLeaderFilter } from './leader.js';
 import { drawBasemap, loadBasemapData } from './basemap.js';
 import { setupBasemapChoice } from './online.js';
 import { metricScale } from './scale.js';
+import { localizeControls } from './controls-locale.js';
 import { setupEdit } from './planner/edit.js';
 import { deviationColour } from './planner/colours.js';
 
@@ -43,6 +44,7 @@ GP.init = function (map, layers, extra) {
   GP.map = map; GP.layers = layers; GP.extra = extra || {};
   window.gridpatrolMap = map;
   metricScale(map);
+  localizeControls(map);
   GP.basemapLoaded = startBasemap(map, s);
   (s.liveLayers || []).forEach((name) => { if (layers[name] && served()) liveLayer(map, layers[name], name); });
   if (s.kind === 'planner') {
