@@ -33,7 +33,8 @@ def test_login_page_cookie_opens_pages(client) -> None:
     assert "httponly" in cookie and "samesite=strict" in cookie
     page = client.get("/planner")
     assert page.status_code == 200 and "<html" in page.text.lower()
-    assert page.headers["cache-control"] == "no-store"
+    # cacheable by content (issue 15): revalidated, never stored when it holds a secret
+    assert page.headers["cache-control"] == "private, no-cache" and page.headers["etag"]
 
 
 def test_cli_users_add_from_stdin(tmp_path) -> None:

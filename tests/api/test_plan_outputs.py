@@ -26,8 +26,9 @@ from layers.store import Store
 from tests.api.routes_data import X0, Y0, fill
 
 SECRET = "plan-outputs-" + "z" * 40
+# made at collection: long enough to outlive a whole suite on a busy 2-core machine
 ADMIN = {"Authorization": "Bearer " + create_token(User("chief", "admin"), secret=SECRET,
-                                                   minutes=5)}
+                                                   minutes=240)}
 
 
 def _app(store: Store, tmp_path: Path) -> TestClient:
