@@ -65,12 +65,14 @@ def private_cache_dir(directory: str | os.PathLike[str] | None = None) -> Path:
 
 class DiskCache(MutableMapping[str, Any]):
     """Entries as files in one private directory: ``.npy`` for arrays, ``.pkl`` otherwise;
-    written atomically (temporary file, then rename)."""
+    written atomically (temporary file, then rename); the least recently written beyond
+    *keep* entries are removed."""
 
-    def __init__(self, directory: Path, suffix: str = ".npy") -> None:
+    def __init__(self, directory: Path, suffix: str = ".npy", *, keep: int = 256) -> None:
         self.dir = Path(directory)
         self.dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.suffix = suffix
+        self.keep = keep
 
     def _p(self, key: str) -> Path:
         return self.dir / f"{key}{self.suffix}"
@@ -99,6 +101,12 @@ class DiskCache(MutableMapping[str, Any]):
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+        self._prune()
+
+    def _prune(self) -> None:
+        files = list(self.dir.glob(f"[!.]*{self.suffix}"))
+        for old in sorted(files, key=_mtime)[:max(0, len(files) - self.keep)]:
+            old.unlink(missing_ok=True)
 
     def __delitem__(self, key: str) -> None:
         self._p(key).unlink()
@@ -108,6 +116,13 @@ class DiskCache(MutableMapping[str, Any]):
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:  # another process pruned it first
+        return float("inf")
 
 
 @dataclass(frozen=True)
@@ -154,7 +169,7 @@ class NetworkCache:
         self.keep = keep
         self._memory: OrderedDict[str, Network] = OrderedDict()
         self._lock = threading.Lock()
-        self._graphs = DiskCache(self.dir / "graphs", ".pkl")
+        self._graphs = DiskCache(self.dir / "graphs", ".pkl", keep=8)
         self.matrices: MutableMapping[str, np.ndarray] = DiskCache(self.dir / "matrices")
 
     def network(self, roads: gpd.GeoDataFrame, *, speeds: Mapping[str, float] | None = None

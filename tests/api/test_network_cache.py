@@ -47,6 +47,14 @@ def test_entries_are_written_whole_and_read_back(tmp_path: Path) -> None:
     assert not [p for p in (tmp_path / "m").iterdir() if p.name.startswith(".")]
 
 
+def test_the_oldest_entries_go_beyond_the_limit(tmp_path: Path) -> None:
+    small = DiskCache(tmp_path / "s", keep=3)
+    for k in range(5):
+        small[f"k{k}"] = np.full(2, k)
+        os.utime(small._p(f"k{k}"), (1_000_000 + k, 1_000_000 + k))
+    assert sorted(small) == ["k2", "k3", "k4"] and len(small) == 3
+
+
 def test_a_network_is_built_once_per_roads_layer(tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     built = []
