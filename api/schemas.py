@@ -111,7 +111,10 @@ class PlanCreate(Strict):
     team: Ident
     hours: Annotated[float, Field(gt=0, le=24)] = 8.0
     seed: Annotated[int, Field(ge=0, le=2**31 - 1)] | None = None
-    seconds: Annotated[float, Field(gt=0, le=60)] = 5.0
+    iterations: Annotated[int, Field(ge=1, le=100_000, description="route-search budget (the "
+                                     "same seed gives the same plan)")] = 4000
+    seconds: Annotated[float, Field(gt=0, le=60, description="wall-clock safety limit of the "
+                                    "search")] = 30.0
     depot: Position | None = Field(None, description="start and end, lon/lat (default: the "
                                    "first office)")
     must: Annotated[list[Ident], Field(max_length=50)] = Field(

@@ -14,11 +14,11 @@ import logging
 import multiprocessing
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pyvrp
-from pyvrp.stop import MaxRuntime
+from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
 
 from gis.errors import GisError
 from gis.matrix import check_reachable
@@ -119,6 +119,8 @@ class DayPlan:
     drive_s: int
     skipped: tuple[str, ...] = field(default=())
     feasible: bool = True
+    iterations: int = 0
+    time_limited: bool = False
 
 
 def validate_day(problem: DayProblem) -> None:
@@ -202,35 +204,60 @@ def plan_from_routes(problem: DayProblem, routes: list[TeamRoute],
                    skipped, feasible)
 
 
-def _search(problem: DayProblem, seconds: float, seed: int
-            ) -> tuple[bool, tuple[TeamRoute, ...], int]:
-    """One PyVRP run: ``(feasible, routes, time warp s)`` (picklable, for worker processes)."""
-    result = pyvrp.solve(_data(problem), MaxRuntime(seconds), seed=seed, collect_stats=False,
-                         display=False)
+@dataclass(frozen=True)
+class _Run:
+    """One search's outcome (picklable, from worker processes)."""
+
+    feasible: bool
+    routes: tuple[TeamRoute, ...]
+    time_warp: int
+    iterations: int
+    time_limited: bool
+
+
+def _search(problem: DayProblem, iterations: int | None, seconds: float, seed: int) -> _Run:
+    """One PyVRP run for *iterations* (the budget), *seconds* being the outer safety limit;
+    with no *iterations*, for *seconds* (a time budget: equal-time benchmarks)."""
+    stop = MaxRuntime(seconds) if iterations is None else MultipleCriteria(
+        [MaxIterations(iterations), MaxRuntime(seconds)])
+    result = pyvrp.solve(_data(problem), stop, seed=seed, collect_stats=False, display=False)
     best = result.best
-    return best.is_feasible(), tuple(_routes(problem, best)), int(best.time_warp())
+    limited = iterations is not None and result.num_iterations < iterations
+    return _Run(best.is_feasible(), tuple(_routes(problem, best)), int(best.time_warp()),
+                int(result.num_iterations), limited)
 
 
-def solve_day(problem: DayProblem, *, seconds: float = 5.0, seed: int = 0,
-              workers: int = 1) -> DayPlan:
-    """Plan the day with PyVRP's iterated local search for *seconds*.
+def solve_day(problem: DayProblem, *, iterations: int | None = None, seconds: float = 5.0,
+              seed: int = 0, workers: int = 1) -> DayPlan:
+    """Plan the day with PyVRP's iterated local search.
 
-    With ``workers > 1``, that many searches with seeds ``seed, seed + 1, …`` run at once in
-    forked processes (PyVRP holds the GIL) and the best plan wins: more prize, then less
-    driving.  Raises :class:`PatrolError` (after :func:`validate_day`) when the must-visit
-    sites cannot all fit, naming those left out or the total overrun.
+    The budget is *iterations* (the same seed then gives the same plan on any machine), with
+    *seconds* of wall clock as the outer safety limit: when it bites, the plan says so
+    (:attr:`DayPlan.time_limited`) and a warning is logged.  Without *iterations* the search
+    runs for *seconds* (benchmarks at equal time).  With ``workers > 1``, that many searches
+    with seeds ``seed, seed + 1, …`` run at once in forked processes (PyVRP holds the GIL)
+    and the best plan wins: more prize, then less driving.  Raises :class:`PatrolError`
+    (after :func:`validate_day`) when the must-visit sites cannot all fit, naming those left
+    out or the total overrun.
     """
     validate_day(problem)
+    seeds = [seed + k for k in range(max(1, workers))]
     if workers > 1:
         ctx = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
-            runs = list(pool.map(_search, [problem] * workers, [seconds] * workers,
-                                 [seed + k for k in range(workers)]))
+            runs = list(pool.map(_search, [problem] * workers, [iterations] * workers,
+                                 [seconds] * workers, seeds))
     else:
-        runs = [_search(problem, seconds, seed)]
-    plans = [plan_from_routes(problem, list(routes)) for ok, routes, _ in runs if ok]
+        runs = [_search(problem, iterations, seconds, seed)]
+    limited = any(r.time_limited for r in runs)
+    if limited:
+        log.warning("the %.0f s safety limit stopped the route search before its %d "
+                    "iterations (%s done): the plan may differ from a rerun with this seed",
+                    seconds, iterations, ", ".join(str(r.iterations) for r in runs))
+    plans = [replace(plan_from_routes(problem, list(r.routes)), iterations=r.iterations,
+                     time_limited=limited) for r in runs if r.feasible]
     if not plans:
-        _explain_infeasible(problem, list(runs[0][1]), runs[0][2])
+        _explain_infeasible(problem, list(runs[0].routes), runs[0].time_warp)
     return max(plans, key=lambda plan: (plan.prize, -plan.drive_s))
 
 

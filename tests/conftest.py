@@ -103,7 +103,7 @@ def any_store(request: pytest.FixtureRequest, tmp_path: Path):  # noqa: ANN201
 @pytest.fixture(scope="session")
 def demo_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo store, built once per session from the shipped data."""
-    from api.commands.demo import run_demo
+    from api.services.demo import run_demo
 
     out = tmp_path_factory.mktemp("demo")
     run_demo(out, progress=False)

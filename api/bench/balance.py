@@ -29,7 +29,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from api.commands.demo import DEMO_TARGET
+from api.services.demo import DEMO_TARGET
 from gis.adjacency import UnitGraph, build_graph
 from gis.balance import balance, seed
 from gis.partition import Partition
@@ -242,7 +242,7 @@ def _demo_units() -> gpd.GeoDataFrame:
 
     path = os.environ.get("GRIDPATROL_BENCH_DB")
     if not path:
-        from api.commands.demo import run_demo
+        from api.services.demo import run_demo
 
         out = Path(os.environ.get("TMPDIR", "/tmp")) / "gridpatrol-bench-demo"
         run_demo(out, progress=False)

@@ -6,7 +6,7 @@ as a coverage and rounded), the bytes of folium's defaults on the same layers (r
 map is loaded in headless Chromium (Debian ``/usr/bin/chromium``) served on 127.0.0.1 with every
 other request blocked and counted.  Targets: < 3 MB and < 3 s.
 
-The store: ``$GRIDPATROL_BENCH_DB``, else the demo (:mod:`api.commands.demo`) in a temp dir.
+The store: ``$GRIDPATROL_BENCH_DB``, else the demo (:mod:`api.services.demo`) in a temp dir.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def _store_url(work: Path) -> str:
     env = os.environ.get(BENCH_DB_ENV)
     if env:
         return env
-    from api.commands.demo import run_demo
+    from api.services.demo import run_demo
 
     run_demo(work / "demo", progress=False)
     return str(work / "demo" / "gridpatrol.gpkg")

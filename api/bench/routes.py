@@ -280,7 +280,7 @@ def bench_campaign(g: nx.MultiDiGraph, csr: Any, nodes: np.ndarray, *, quick: bo
     problem, sites = instance(g, csr, nodes, n, seed=7)
     router = make_router(problem.duration, problem.service_s, problem.site_ids,
                          teams=problem.teams, hours=problem.hours,
-                         seconds=0.1 if quick else 0.3)
+                         iterations=100 if quick else 250, seconds=30.0)
     dates = working_days(dt.date(2025, 3, 3), weeks)
     coal = ((sites["kind"] == "coal_mine") & (sites["status"] == "producing")).to_numpy()
     ids = sites["site_id"].to_numpy()

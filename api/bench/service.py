@@ -397,7 +397,7 @@ def run(*, quick: bool = False, out: str | os.PathLike[str] | None = None) -> di
         work.mkdir(parents=True, exist_ok=True)
         source = os.environ.get("GRIDPATROL_BENCH_DB")
         if not source:
-            from api.commands.demo import run_demo
+            from api.services.demo import run_demo
 
             run_demo(Path(tmp) / "demo", progress=False)
             source = str(Path(tmp) / "demo" / "gridpatrol.gpkg")

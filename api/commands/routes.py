@@ -9,13 +9,15 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tqdm import tqdm
 
 from api.commands.args import add_db_argument
-from gis.access import SkippedSite
-from gis.patrol import PatrolError
-from gis.sites import DEFAULT_MAX_SNAP_M
+
+if TYPE_CHECKING:
+    from api.services.planning import PlanOptions
+    from gis.access import SkippedSite
 
 log = logging.getLogger("gridpatrol")
 
@@ -47,9 +49,9 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--depot", type=_lonlat, default=None,
                    help="start/end office lon,lat (default: town hall nearest the centre)")
     p.add_argument("--out", required=True, help="folder for GPX and HTML sheets")
-    p.add_argument("--max-snap-m", type=float, default=DEFAULT_MAX_SNAP_M,
+    p.add_argument("--max-snap-m", type=float, default=None,
                    help="skip sites whose access point lies farther than this from any road "
-                   f"(m, default {DEFAULT_MAX_SNAP_M:.0f})")
+                   "(m, default 2000)")
     p.add_argument("--day-start", default="08:00", help="local time the day starts (HH:MM)")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="sheet language")
     p.add_argument("--json", action="store_true", help="one JSON object on stdout")
@@ -64,13 +66,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--must", nargs="*", default=[], metavar="SITE", help="must-visit site ids")
     p.add_argument("--window", type=_window, action="append", default=[],
                    help="visit window SITE=HH:MM-HH:MM (repeatable)")
-    p.add_argument("--seconds", type=float, default=5.0, help="solver time limit (s)")
+    p.add_argument("--iterations", type=int, default=None,
+                   help="route-search budget (default 4000, ~5 s on one core; the same seed "
+                   "gives the same plan)")
+    p.add_argument("--seconds", type=float, default=60.0,
+                   help="wall-clock safety limit of the search (s, default 60)")
     p.set_defaults(func=_plan)
     c = sub.add_parser("campaign", help="plan N weeks of unpredictable, risk-weighted days")
     _common(c)
     c.add_argument("--start", required=True, help="ISO date of the first day")
     c.add_argument("--weeks", type=int, default=8, help="number of weeks (default 8)")
-    c.add_argument("--seconds-per-day", type=float, default=1.0, help="solver time per day")
+    c.add_argument("--iterations-per-day", type=int, default=None,
+                   help="route-search budget per day (default 800)")
+    c.add_argument("--seconds-per-day", type=float, default=10.0,
+                   help="wall-clock safety limit per day (s, default 10)")
     c.add_argument("--max-gap-days", type=int, default=15,
                    help="no site unvisited longer than this many working days")
     c.add_argument("--override", action="append", default=[], metavar="DATE=SITE[,SITE]",
@@ -84,11 +93,14 @@ def _open(args: argparse.Namespace):  # noqa: ANN202
     return open_store(args.db, create=False)
 
 
-def _options(args: argparse.Namespace, seconds: float, workers: int = 1):  # noqa: ANN202
-    from api.services.planning import PlanOptions
+def _options(args: argparse.Namespace, iterations: int | None, seconds: float,
+             workers: int = 1) -> PlanOptions:
+    from api.services.planning import DAY_ITERATIONS, PlanOptions
+    from gis.sites import DEFAULT_MAX_SNAP_M
 
     return PlanOptions(teams=args.teams, hours=args.hours, seed=args.seed, depot=args.depot,
-                       seconds=seconds, day_start=args.day_start, max_snap_m=args.max_snap_m,
+                       iterations=iterations or DAY_ITERATIONS, seconds=seconds,
+                       day_start=args.day_start, max_snap_m=args.max_snap_m or DEFAULT_MAX_SNAP_M,
                        out=Path(args.out), lang=args.lang, workers=workers)
 
 
@@ -107,7 +119,8 @@ def _plan(args: argparse.Namespace) -> int:
     try:
         with tqdm(total=1, desc="planning", unit="day", file=sys.stderr,
                   disable=args.quiet) as bar:
-            res = plan_day(store, _options(args, args.seconds, os.cpu_count() or 1),
+            res = plan_day(store, _options(args, args.iterations, args.seconds,
+                                             os.cpu_count() or 1),
                            date=args.date, must=args.must, windows=dict(args.window))
             bar.update()
     finally:
@@ -132,6 +145,8 @@ def _json(obj: object) -> None:
 
 
 def _overrides(items: list[str]) -> dict[str, list[str]]:
+    from gis.patrol import PatrolError
+
     out: dict[str, list[str]] = {}
     for item in items:
         if "=" not in item:
@@ -144,12 +159,15 @@ def _overrides(items: list[str]) -> dict[str, list[str]]:
 
 def _campaign(args: argparse.Namespace) -> int:
     from api.services.campaign import plan_campaign
+    from api.services.planning import CAMPAIGN_DAY_ITERATIONS
 
     store = _open(args)
     try:
         with tqdm(total=5 * args.weeks, desc="campaign", unit="day", file=sys.stderr,
                   disable=args.quiet) as bar:
-            res = plan_campaign(store, _options(args, args.seconds_per_day), start=args.start,
+            res = plan_campaign(store, _options(args, args.iterations_per_day
+                                                     or CAMPAIGN_DAY_ITERATIONS,
+                                                     args.seconds_per_day), start=args.start,
                                 weeks=args.weeks, overrides=_overrides(args.override),
                                 max_gap_days=args.max_gap_days, progress=bar.update)
     finally:

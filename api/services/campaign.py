@@ -55,16 +55,17 @@ def working_days(start: dt.date, weeks: int) -> list[dt.date]:
 
 
 def make_router(matrix: np.ndarray, service: np.ndarray, site_ids: Sequence[str], *,
-                teams: int, hours: float, seconds: float
+                teams: int, hours: float, iterations: int | None, seconds: float
                 ) -> Callable[[np.ndarray, np.ndarray, int], list[list[int]]]:
-    """A campaign router over the full depot+sites *matrix* (depot = row 0)."""
+    """A campaign router over the full depot+sites *matrix* (depot = row 0): PyVRP with
+    *iterations* per day (*seconds* the safety limit; see :func:`gis.patrol.solve_day`)."""
     def route(idx: np.ndarray, prize: np.ndarray, seed: int) -> list[list[int]]:
         if len(idx) == 0:
             return []
         sub = np.r_[0, idx + 1]
         problem = DayProblem(matrix[np.ix_(sub, sub)], tuple(site_ids[i] for i in idx),
                              service[idx], prize, teams, hours)
-        plan = solve_day(problem, seconds=seconds, seed=seed)
+        plan = solve_day(problem, iterations=iterations, seconds=seconds, seed=seed)
         return [[int(idx[s.index]) for s in r.stops] for r in plan.routes]
     return route
 
@@ -96,7 +97,8 @@ def _draw(ctx: PlanningContext, options: PlanOptions, dates: list[dt.date], mast
         over[parse_date(d)] = [ids.index(s) for s in sids]
     coal = ((ctx.sites["kind"] == "coal_mine") & (ctx.sites["status"] == "producing")).to_numpy()
     router = make_router(ctx.matrix, ctx.service, ids, teams=options.teams,
-                         hours=options.hours, seconds=options.seconds)
+                         hours=options.hours, iterations=options.iterations,
+                         seconds=options.seconds)
 
     def routed(idx: np.ndarray, prize: np.ndarray, s: int) -> list[list[int]]:
         result = router(idx, prize, s)
@@ -122,7 +124,7 @@ def plan_campaign(store: Store, options: PlanOptions, *, start: str | dt.date, w
 
     Each day's candidates are drawn by :func:`gis.campaign.run_campaign` (risk-proportional
     rates, catch-up, hard rules, no team starting at the same site two days running) and
-    routed with PyVRP for ``options.seconds``.  *overrides* maps ISO dates to site ids a
+    routed with PyVRP for ``options.iterations``.  *overrides* maps ISO dates to site ids a
     leader insists on; the summary reports the entropy (bits) each override removed.  The
     metrics assume every planned visit is made.  Seeds are in ``plans.seed`` and in the
     returned day log.

@@ -39,7 +39,8 @@ def build_plan(store: Store, user: User, body: PlanCreate, *, cache: NetworkCach
                              "skipped": len(plans["skipped"].iloc[0] or [])})
 
     options = PlanOptions(teams=1, hours=body.hours, seed=seed, depot=body.depot,
-                          seconds=body.seconds, created_by=user.username, cache=cache)
+                          iterations=body.iterations, seconds=body.seconds,
+                          created_by=user.username, cache=cache)
     result = plan_day(store, options, date=body.date, must=body.must, team_names=[body.team],
                       after=audit_it)
     row = store.get("plans", result.plan_ids[0])

@@ -88,7 +88,8 @@ def plan_day(store: Store, options: PlanOptions, *, date: str | dt.date,
                          options.teams, float(options.hours),
                          required=ctx.sites["site_id"].isin(list(must)).to_numpy(),
                          windows=windows_s(ctx.sites, windows, options.day_start))
-    plan = solve_day(problem, seconds=options.seconds, seed=seed, workers=options.workers)
+    plan = solve_day(problem, iterations=options.iterations, seconds=options.seconds, seed=seed,
+                     workers=options.workers)
     frame = plan_rows(ctx, plan, options, date=day.isoformat(), seed=seed,
                       team_names=team_names)
     store_plans(store, ctx, [frame], after=after)

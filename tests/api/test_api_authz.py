@@ -48,7 +48,7 @@ MATRIX = [
                                                      inspector_b=200, leader=200)),
     ("POST", f"/plans/{DRAFT}/dispatch", None, dict(admin=200, planner=404, inspector=403,
                                                     inspector_b=403, leader=403)),
-    ("POST", "/plans", {"date": "2025-04-02", "team": "A", "seconds": 1}, dict(
+    ("POST", "/plans", {"date": "2025-04-02", "team": "A", "iterations": 300}, dict(
         inspector=403, inspector_b=403, leader=403)),
     ("POST", "/visits", VISIT, dict(admin=201, planner=403, inspector=201, inspector_b=201,
                                     leader=403)),

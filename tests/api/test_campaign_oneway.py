@@ -35,7 +35,7 @@ def _store(path: Path):  # noqa: ANN202
 
 def test_a_reversed_route_that_breaks_the_day_is_not_taken(tmp_path: Path) -> None:
     store = _store(tmp_path / "oneway.gpkg")
-    options = PlanOptions(teams=1, hours=HOURS, seed=5, seconds=0.2, depot=A,
+    options = PlanOptions(teams=1, hours=HOURS, seed=5, iterations=100, depot=A,
                           cache=NetworkCache(tmp_path / "cache"))
     ctx = planning_context(store, options)
     b, c = (list(ctx.sites["site_id"]).index(s) for s in ("mine-b", "mine-c"))

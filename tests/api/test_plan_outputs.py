@@ -26,9 +26,12 @@ from layers.store import Store
 from tests.api.routes_data import X0, Y0, fill
 
 SECRET = "plan-outputs-" + "z" * 40
-# made at collection: long enough to outlive a whole suite on a busy 2-core machine
-ADMIN = {"Authorization": "Bearer " + create_token(User("chief", "admin"), secret=SECRET,
-                                                   minutes=240)}
+
+
+def _admin() -> dict[str, str]:
+    """A fresh admin token (made when used: the suite can run longer than a token lives)."""
+    return {"Authorization": "Bearer " + create_token(User("chief", "admin"), secret=SECRET,
+                                                      minutes=5)}
 
 
 def _app(store: Store, tmp_path: Path) -> TestClient:
@@ -40,12 +43,12 @@ def test_the_command_line_and_the_api_write_the_same_gpx(any_store: Store,
                                                           tmp_path: Path) -> None:
     fill(any_store)
     out = tmp_path / "out"
-    res = plan_day(any_store, PlanOptions(teams=2, hours=4, seed=3, seconds=0.3, out=out,
+    res = plan_day(any_store, PlanOptions(teams=2, hours=4, seed=3, iterations=200, out=out,
                                           cache=NetworkCache(tmp_path / "cache")),
                    date="2025-04-03")
     with _app(any_store, tmp_path) as client:
         for plan_id, team in zip(res.plan_ids, ("team-1", "team-2"), strict=True):
-            served = client.get(f"/plans/{plan_id}/gpx", headers=ADMIN)
+            served = client.get(f"/plans/{plan_id}/gpx", headers=_admin())
             assert served.status_code == 200, served.text
             written = (out / "2025-04-03" / f"{team}.gpx").read_bytes()
             assert served.content == written
@@ -64,13 +67,13 @@ def test_post_plans_lists_the_sites_it_skipped(any_store: Store, tmp_path: Path)
         {"site_id": ["far-1"], "name": ["远矿"], "kind": ["coal_mine"], "status": ["producing"]},
         geometry=[Point(X0 + 0.02, Y0 + 0.10)], crs="EPSG:4326"))
     with _app(any_store, tmp_path) as client:
-        made = client.post("/plans", headers=ADMIN, json={
-            "date": "2025-04-03", "team": "east", "seed": 1, "seconds": 0.3})
+        made = client.post("/plans", headers=_admin(), json={
+            "date": "2025-04-03", "team": "east", "seed": 1, "iterations": 200})
         assert made.status_code == 201, made.text
         [far] = made.json()["skipped"]
         assert far["site_id"] == "far-1" and far["kind"] == "coal_mine"
         assert 6000 < far["distance_m"] < 7000 and "nearest road node" in far["reason"]
-        again = client.get(f"/plans/{made.json()['plan_id']}", headers=ADMIN)
+        again = client.get(f"/plans/{made.json()['plan_id']}", headers=_admin())
         assert again.json()["skipped"] == made.json()["skipped"]
 
 
@@ -92,8 +95,8 @@ def test_a_second_plan_reuses_the_network_and_the_checkpoints(
     monkeypatch.setattr(BaseTransaction, "replace", spying_replace)
     with _app(any_store, tmp_path) as client:
         for team in ("east", "west"):
-            made = client.post("/plans", headers=ADMIN, json={
-                "date": "2025-04-03", "team": team, "seed": 2, "seconds": 0.3})
+            made = client.post("/plans", headers=_admin(), json={
+                "date": "2025-04-03", "team": team, "seed": 2, "iterations": 200})
             assert made.status_code == 201, made.text
     assert built == [1] and replaced == ["checkpoints"]
     assert any_store.count("plans") == 2 and any_store.count("checkpoints") >= 2

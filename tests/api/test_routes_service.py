@@ -30,14 +30,14 @@ def store(tmp_path: Path) -> Store:
 
 
 def _options(tmp_path: Path, **kw: object) -> PlanOptions:
-    base: dict = {"teams": 1, "hours": 8, "seconds": 0.3, "seed": 1,
+    base: dict = {"teams": 1, "hours": 8, "iterations": 200, "seed": 1,
                   "cache": NetworkCache(tmp_path / "cache")}
     return PlanOptions(**(base | kw))
 
 
 def test_plan_day_writes_plans_checkpoints_and_files(store: Store, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    res = plan_day(store, _options(tmp_path, teams=2, hours=4, seed=5, out=out, seconds=0.5),
+    res = plan_day(store, _options(tmp_path, teams=2, hours=4, seed=5, out=out, iterations=300),
                    date="2025-04-03", must=["coal-2"])
     plans = store.read("plans")
     assert sorted(plans["plan_id"]) == sorted(res.plan_ids)
@@ -140,7 +140,7 @@ def test_no_reachable_site_fails_and_writes_nothing(store: Store, tmp_path: Path
 
 def test_campaign_writes_every_day(store: Store, tmp_path: Path) -> None:
     _far_mine(store)
-    res = plan_campaign(store, _options(tmp_path, teams=2, hours=3, seed=4, seconds=0.2,
+    res = plan_campaign(store, _options(tmp_path, teams=2, hours=3, seed=4, iterations=100,
                                         out=tmp_path / "camp"),
                         start="2025-03-31", weeks=1, overrides={"2025-04-02": ["quarry-1"]})
     plans = store.read("plans")
@@ -161,7 +161,7 @@ def test_plan_day_on_the_real_extract(tmp_path: Path) -> None:
     s = open_store(tmp_path / "bayreuth.gpkg")
     try:
         import_osm(s, OSM_BAYREUTH, progress=False)
-        res = plan_day(s, _options(tmp_path, teams=3, seed=2, seconds=1.0,
+        res = plan_day(s, _options(tmp_path, teams=3, seed=2, iterations=500,
                                    out=tmp_path / "out"), date="2025-04-03")
         plans = s.read("plans")
         assert len(plans) == 3 and res.routes.prize > 0
@@ -171,3 +171,16 @@ def test_plan_day_on_the_real_extract(tmp_path: Path) -> None:
         assert "B 85" in named or any(not r.startswith("(") for r in named)
     finally:
         s.close()
+
+
+def test_a_seed_gives_the_same_day_again(tmp_path: Path) -> None:
+    days = []
+    for k in range(2):
+        s = fill(open_store(tmp_path / f"again-{k}.gpkg"))
+        try:
+            days.append(plan_day(s, _options(tmp_path, teams=2, hours=4, seed=11),
+                                 date="2025-04-03"))
+        finally:
+            s.close()
+    strip = [[[(x["site_id"], x["arrival_s"]) for x in team] for team in d.stops] for d in days]
+    assert strip[0] == strip[1] and not days[0].routes.time_limited

@@ -31,7 +31,7 @@ def county(tmp_path_factory: pytest.TempPathFactory) -> Store:
 
 def test_mountain_grids_are_reached_and_far_ones_skipped(county: Store, tmp_path: Path) -> None:
     cache = NetworkCache(tmp_path / "cache")
-    options = PlanOptions(teams=2, seconds=1.0, seed=1, cache=cache)
+    options = PlanOptions(teams=2, iterations=500, seed=1, cache=cache)
     ctx = planning_context(county, options)
     grids = county.read("grids").set_index("grid_id")
     centroids = grids.to_crs(grids.estimate_utm_crs()).centroid.to_crs(4326)
@@ -47,7 +47,7 @@ def test_mountain_grids_are_reached_and_far_ones_skipped(county: Store, tmp_path
         assert (site["lon"], site["lat"]) != (centroids[gid].x, centroids[gid].y)
     farthest = sites.loc[sites["kind"] == "grid", "snap_m"].idxmax()
     limit = float(sites.loc[farthest, "snap_m"]) - 1.0
-    res = plan_day(county, PlanOptions(teams=2, seconds=1.0, seed=1, cache=cache,
+    res = plan_day(county, PlanOptions(teams=2, iterations=500, seed=1, cache=cache,
                                        max_snap_m=limit, out=tmp_path / "out"),
                    date="2025-04-03")
     skipped = {s.site_id: s for s in res.skipped}
