@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -40,21 +39,32 @@ VISIBLE_TEXT = """() => {
 }"""
 
 
+class _SignallingServer(uvicorn.Server):
+    """uvicorn that says when it has started (or failed to): tests wait on the event."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.ready = threading.Event()
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        try:
+            await super().startup(sockets=sockets)
+        finally:
+            self.ready.set()
+
+
 @contextmanager
 def serve(settings: Settings) -> Iterator[str]:
-    """Run the app for *settings*; yields its base URL."""
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning",
-                                           lifespan="on", access_log=False))
+    """Run the app for *settings*; yields its base URL once uvicorn has started."""
+    server = _SignallingServer(uvicorn.Config(create_app(settings), log_level="warning",
+                                              lifespan="on", access_log=False))
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:  # noqa: ASYNC110 - a thread, not a coroutine
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
+    assert server.ready.wait(timeout=30) and server.started, "uvicorn did not start"
     try:
         yield f"http://127.0.0.1:{port}"
     finally:

@@ -11,18 +11,15 @@ Screenshots go to ``test-output/pages/`` (gitignored).
 
 from __future__ import annotations
 
-import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from apidata import PASSWORD, SECRET, USERS
+from livesrv import serve
 
-from api.app import create_app
 from api.auth import create_token
 from api.settings import Settings
 from layers.store import open_store
@@ -35,38 +32,11 @@ CONFLICT_ZH = "其他人刚修改了这个村的网格"
 EXPECTED_STATUS = ("status of 412", "status of 422")
 
 
-class _SignallingServer(uvicorn.Server):
-    """uvicorn that says when it has started (or failed to): tests wait on the event."""
-
-    def __init__(self, config: uvicorn.Config) -> None:
-        super().__init__(config)
-        self.ready = threading.Event()
-
-    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        try:
-            await super().startup(sockets=sockets)
-        finally:
-            self.ready.set()
-
-
 @pytest.fixture
 def live(db_path: Path) -> Iterator[str]:
     """The real app under uvicorn on 127.0.0.1:<free port>; yields its base URL."""
-    settings = Settings(db=str(db_path), jwt_secret=SECRET)
-    server = _SignallingServer(uvicorn.Config(create_app(settings), log_level="warning",
-                                              lifespan="on", access_log=False))
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    assert server.ready.wait(timeout=20) and server.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=15)
-    sock.close()
-    assert not thread.is_alive(), "uvicorn did not stop"
+    with serve(Settings(db=str(db_path), jwt_secret=SECRET)) as base:
+        yield base
 
 
 class PlannerPage:
