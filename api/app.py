@@ -25,6 +25,7 @@ from api.routers import (
     assets,
     auth,
     basemap,
+    cases,
     collections,
     coverage,
     front,
@@ -145,8 +146,8 @@ def create_app(settings: Settings) -> FastAPI:
 
 
 def _include_routers(app: FastAPI) -> None:
-    for module in (front, auth, collections, grids, plans, visits, coverage, leaders, basemap,
-                   assets, pages, admin):
+    for module in (front, auth, collections, grids, plans, visits, coverage, leaders, cases,
+                   basemap, assets, pages, admin):
         app.include_router(module.router)
 
 

@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from gis.cases import CaseRoleError, CaseStateError
 from gis.edits import EditRefused, UnknownIdError
 from gis.errors import CRSError, GisError, InvalidGeometryError, UnitsError
 from layers.errors import (
@@ -79,6 +80,8 @@ class CheckInRefusedError(ApiError):
 STATUS: dict[type[BaseException], int] = {
     NotAuthenticatedError: 401,
     ForbiddenError: 403,
+    CaseRoleError: 403,
+    CaseStateError: 409,
     NotFoundError: 404,
     UnknownLayerError: 404,
     FeatureNotFoundError: 404,

@@ -452,6 +452,10 @@ SCHEMAS: dict[str, LayerSchema] = {
     )
 }
 
+from layers.case_schemas import CASE_SCHEMAS  # noqa: E402 - it builds on the types above
+
+SCHEMAS.update({s.name: s for s in CASE_SCHEMAS})
+
 
 def schema_for(layer: str) -> LayerSchema:
     """The schema of *layer*, or :class:`~layers.errors.UnknownLayerError` naming the known

@@ -8,6 +8,7 @@ import os
 import sys
 
 from api.commands.args import add_db_argument
+from api.services.users import ROLES
 from layers.store import open_store, resolve_db
 
 
@@ -25,8 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add = usub.add_parser("add", help="add a user (password prompted, or read from stdin)")
     add_db_argument(add)
     add.add_argument("name")
-    add.add_argument("--role", required=True, choices=("admin", "planner", "inspector", "leader"))
-    add.add_argument("--team", help="an inspector's team")
+    add.add_argument("--role", required=True, choices=ROLES)
+    add.add_argument("--team", help="an inspector's team; a unit's name (责任单位)")
     add.add_argument("--township", help="limit a planner to one township (area_id)")
     add.add_argument("--replace", action="store_true", help="update an existing user")
     add.set_defaults(func=_users_add)

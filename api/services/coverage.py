@@ -8,7 +8,6 @@ or lies in the future is logged and skipped: one bad row never breaks a read.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from datetime import datetime
 from typing import Any, Literal
@@ -17,6 +16,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from api.services import leaders
 from api.services.coverage_targets import KINDS, Kind, Places, read_places, read_targets
 from gis.coverage import FIGURES, check_visits, neglect_order, utc, visit_figures
 from layers.store import Reader
@@ -61,27 +61,9 @@ def covered(store: Reader, kind: Kind, *, now: datetime | pd.Timestamp,
     return visit_figures(visits, targets, id_field="id", now=now, aliases=aliases)
 
 
-def _assignment_id(leader: str, kind: str, target_id: str) -> str:
-    """The id :func:`api.services.leaders.assign` gives the same duty."""
-    return hashlib.sha1(f"{leader}\0{kind}\0{target_id}".encode()).hexdigest()[:16]
-
-
-def _duties(store: Reader, leader: str | None) -> pd.DataFrame:
-    """Leader assignments, plus 挂牌 mines named only in ``mine_sites.leader``."""
-    rows = store.read("leader_assignments", where={"leader": leader} if leader else None)
-    duties = rows[["assignment_id", "leader", "kind", "target_id"]].astype(str)
-    mines = store.read("mine_sites", where={"leader": leader} if leader else None)
-    mines = mines[mines["leader"].notna() & (mines["leader"].astype(str).str.strip() != "")]
-    have = set(zip(duties["leader"], duties["kind"], duties["target_id"], strict=True))
-    extra = [(_assignment_id(str(n), "mine", str(s)), str(n), "mine", str(s))
-             for n, s in zip(mines["leader"], mines["site_id"], strict=True)
-             if (str(n), "mine", str(s)) not in have]
-    return pd.concat([duties, pd.DataFrame(extra, columns=duties.columns)], ignore_index=True)
-
-
 def _leader_rows(store: Reader, *, now: pd.Timestamp, leader: str | None, lang: str,
                  visits: pd.DataFrame, places: Places) -> gpd.GeoDataFrame:
-    duties = _duties(store, leader)
+    duties = leaders.duties(store, leader)
     kinds = sorted({k for k in duties["kind"] if k in KINDS})
     empty = pd.DataFrame(columns=["id", "name", "township", "village", "geometry"])
     targets = pd.concat([read_targets(store, k, places, lang=lang)  # type: ignore[arg-type]

@@ -13,6 +13,11 @@ from layers.errors import ValidationError
 from layers.store import Reader, Store
 
 
+def assignment_id(leader: str, kind: str, target_id: str) -> str:
+    """The stable id of a duty (the same duty assigned twice is one row)."""
+    return hashlib.sha1(f"{leader}\0{kind}\0{target_id}".encode()).hexdigest()[:16]
+
+
 def _target_exists(store: Reader, kind: str, target_id: str) -> bool:
     if kind == "township":
         return not store.read("admin_areas", ids=[target_id],
@@ -38,7 +43,7 @@ def assign(store: Store, *, leader: str, kind: str, target_id: str, by: str) -> 
         problems.append(f"no {kind} {target_id!r} in {layer}")
     if problems:
         raise ValidationError("cannot assign: " + "; ".join(problems), problems)
-    aid = hashlib.sha1(f"{leader}\0{kind}\0{target_id}".encode()).hexdigest()[:16]
+    aid = assignment_id(leader, kind, target_id)
     row = {"assignment_id": aid, "leader": leader, "kind": kind, "target_id": target_id}
     with store.transaction() as tx:
         tx.upsert("leader_assignments", pd.DataFrame([row]))
@@ -58,3 +63,20 @@ def assignments(store: Reader, *, leader: str | None = None) -> list[dict[str, A
     """Every assignment (of *leader* when given)."""
     frame = store.read("leader_assignments", where={"leader": leader} if leader else None)
     return [{k: str(v) for k, v in r.items()} for r in frame.to_dict("records")]
+
+
+def duties(store: Reader, leader: str | None = None) -> pd.DataFrame:
+    """Every duty (of *leader* when given): ``assignment_id, leader, kind, target_id``.
+
+    The ``leader_assignments`` rows (包联 townships and villages, 挂牌 mines), plus the 挂牌
+    mines named only in ``mine_sites.leader`` (each with the id :func:`assign` would give it).
+    """
+    rows = store.read("leader_assignments", where={"leader": leader} if leader else None)
+    out = rows[["assignment_id", "leader", "kind", "target_id"]].astype(str)
+    mines = store.read("mine_sites", where={"leader": leader} if leader else None)
+    mines = mines[mines["leader"].notna() & (mines["leader"].astype(str).str.strip() != "")]
+    have = set(zip(out["leader"], out["kind"], out["target_id"], strict=True))
+    extra = [(assignment_id(str(n), "mine", str(s)), str(n), "mine", str(s))
+             for n, s in zip(mines["leader"], mines["site_id"], strict=True)
+             if (str(n), "mine", str(s)) not in have]
+    return pd.concat([out, pd.DataFrame(extra, columns=out.columns)], ignore_index=True)

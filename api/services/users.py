@@ -2,7 +2,8 @@
 
 Roles: ``admin`` (everything), ``planner`` (grids, of one township when ``township_id`` is
 set), ``inspector`` (their ``team``'s dispatched plans and their visits), ``leader``
-(coverage and dispatched history of their assignments).
+(coverage and dispatched history of their assignments), ``unit`` (a responsible unit,
+责任单位, named by ``team``: reports progress on its own rectification cases).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pwdlib import PasswordHash
 from layers.errors import FeatureNotFoundError, ValidationError
 from layers.store import Store
 
-Role = Literal["admin", "planner", "inspector", "leader"]
+Role = Literal["admin", "planner", "inspector", "leader", "unit"]
 ROLES: tuple[str, ...] = get_args(Role)
 _NAME = re.compile(r"^[\w.@-]{1,64}$")
 MIN_PASSWORD = 8
@@ -67,6 +68,8 @@ def add_user(store: Store, *, username: str, role: str, password: str,
         problems.append(f"password: at least {MIN_PASSWORD} characters")
     if role == "inspector" and not team:
         problems.append("an inspector needs --team (the team plans are dispatched to)")
+    if role == "unit" and not team:
+        problems.append("a unit needs --team (the responsible unit's name, as cases name it)")
     if problems:
         raise ValidationError(f"cannot add user {username!r}: " + "; ".join(problems), problems)
     row = pd.DataFrame([{"username": username, "role": role,
