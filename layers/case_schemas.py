@@ -11,7 +11,7 @@ deadline table (by topic and severity) once an admin has loaded one, and
 
 from __future__ import annotations
 
-from layers.schemas import LayerSchema, _f
+from layers.schema_types import LayerSchema, _f
 
 CASE_SCHEMAS: tuple[LayerSchema, ...] = (
     LayerSchema(
