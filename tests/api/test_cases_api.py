@@ -14,8 +14,12 @@ from gis.deadlines import end_of_day
 
 FOUND = {"site_id": "M1", "topic": "work_safety", "severity": "general",
          "text": "瓦斯监测仪失效"}
-UNIT = {"Authorization": "Bearer " + create_token(User("mine1", "unit", team="一号煤矿"),
-                                                  secret=SECRET, minutes=5)}
+
+
+def unit_auth() -> dict[str, str]:
+    """The responsible unit 一号煤矿's header (minted when used: tokens expire)."""
+    return {"Authorization": "Bearer " + create_token(User("mine1", "unit", team="一号煤矿"),
+                                                      secret=SECRET, minutes=5)}
 
 
 def test_open_read_and_act_with_etags(client: TestClient,
@@ -26,6 +30,7 @@ def test_open_read_and_act_with_etags(client: TestClient,
     case = made.json()
     assert case["state"] == "assigned" and case["deadline"] == "2026-12-31T15:59:59+00:00"
     cid = case["case_id"]
+    UNIT = unit_auth()  # noqa: N806
     read = client.get(f"/cases/{cid}", headers=UNIT)
     assert read.headers["ETag"] == f'"{cid}:2"' and read.json()["actions"] == ["start"]
     started = client.post(f"/cases/{cid}/start", json={},
